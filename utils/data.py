@@ -1,0 +1,408 @@
+"""Datasets the course uses, all offline: bundled tables, a real text corpus, sample photos,
+a two-object scene with known object boxes, and generators of planted-shortcut data.
+
+Every loader reads from an installed package or from the repository's ``data/`` folder
+(``data/README.md`` records each file's source, licence and checksum).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from PIL import Image
+
+__all__ = [
+    "TABULAR_DATASETS",
+    "PHOTO_NAMES",
+    "TabularDataset",
+    "TextDataset",
+    "TwoObjectScene",
+    "PlantedTabular",
+    "PlantedText",
+    "PlantedImages",
+    "data_dir",
+    "load_tabular",
+    "load_text",
+    "load_photo",
+    "imagenet_classes",
+    "load_two_object_scene",
+    "make_planted_tabular",
+    "make_planted_text",
+    "make_planted_images",
+]
+
+TABULAR_DATASETS = ("diabetes", "breast_cancer", "wine", "adult")
+PHOTO_NAMES = ("chelsea", "coffee", "rocket", "astronaut", "grace_hopper", "china", "flower")
+
+
+def data_dir() -> Path:
+    """The folder holding the course's data files: ``$XAI_COURSE_DATA`` or the repo's ``data/``."""
+    path = Path(os.environ.get("XAI_COURSE_DATA", Path(__file__).resolve().parent.parent / "data"))
+    if not path.is_dir():
+        raise FileNotFoundError(
+            f"course data folder not found at {path}; install the course from a clone of the "
+            "repository (pip install -e .) or point XAI_COURSE_DATA at its data/ folder"
+        )
+    return path
+
+
+def _check_int(name: str, value: object, low: int, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < low or (high is not None and value > high):
+        upper = "" if high is None else f" and at most {high}"
+        raise ValueError(f"{name} must be at least {low}{upper}, got {value}")
+    return int(value)
+
+
+def _check_fraction(name: str, value: object, *, allow_zero: bool = True) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    if not (0.0 <= value <= 1.0) or (not allow_zero and value == 0):
+        bound = "[0, 1]" if allow_zero else "(0, 1]"
+        raise ValueError(f"{name} must be in {bound}, got {value}")
+    return float(value)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+@dataclass(frozen=True)
+class TabularDataset:
+    """A table with its target: ``X`` (features), ``y`` (target), what each column means."""
+
+    name: str
+    X: pd.DataFrame
+    y: pd.Series
+    task: str  # "regression" or "classification"
+    descriptions: dict[str, str]
+    target_names: tuple[str, ...] = ()
+    source: str = ""
+
+
+_DIABETES_DESCRIPTIONS = {
+    "age": "age in years",
+    "sex": "sex (two values)",
+    "bmi": "body mass index",
+    "bp": "average blood pressure",
+    "s1": "tc, total serum cholesterol",
+    "s2": "ldl, low-density lipoproteins",
+    "s3": "hdl, high-density lipoproteins",
+    "s4": "tch, total cholesterol / HDL",
+    "s5": "ltg, log of serum triglycerides",
+    "s6": "glu, blood sugar level",
+}
+
+_WINE_DESCRIPTIONS_NOTE = "chemical analysis of Italian wines from three cultivars"
+
+_ADULT_DESCRIPTIONS = {
+    "age": "age in years",
+    "workclass": "employer type (private, government, self-employed, ...)",
+    "fnlwgt": "census sampling weight (not a property of the person)",
+    "education": "highest education level (text)",
+    "education_num": "highest education level as a number (1-16)",
+    "marital_status": "marital status",
+    "occupation": "occupation group",
+    "relationship": "role in the household",
+    "race": "race as recorded by the 1994 census",
+    "sex": "sex as recorded by the 1994 census",
+    "capital_gain": "capital gains in the year (USD)",
+    "capital_loss": "capital losses in the year (USD)",
+    "hours_per_week": "hours worked per week",
+    "native_country": "country of origin",
+}
+
+
+def load_tabular(name: str) -> TabularDataset:
+    """Load a table by name: ``diabetes`` (regression), ``breast_cancer``, ``wine`` or ``adult``
+    (classification). The first three ship with scikit-learn; ``adult`` is in ``data/``."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string, got {type(name).__name__}")
+    if name not in TABULAR_DATASETS:
+        raise ValueError(f"unknown tabular dataset {name!r}; choose one of {TABULAR_DATASETS}")
+    from sklearn import datasets
+
+    if name == "diabetes":
+        # scaled=False keeps the original units (years, mm Hg, ...), which a reader can interpret.
+        raw = datasets.load_diabetes(as_frame=True, scaled=False)
+        return TabularDataset(
+            name, raw.data, raw.target.rename("progression"), "regression",
+            dict(_DIABETES_DESCRIPTIONS), (), "scikit-learn: Efron et al. (2004) diabetes data",
+        )
+    if name in ("breast_cancer", "wine"):
+        loader = datasets.load_breast_cancer if name == "breast_cancer" else datasets.load_wine
+        raw = loader(as_frame=True)
+        if name == "breast_cancer":
+            descriptions = {c: f"{c} of the cell nuclei in a breast-mass image" for c in raw.data}
+        else:
+            descriptions = {c: f"{c}; {_WINE_DESCRIPTIONS_NOTE}" for c in raw.data}
+        return TabularDataset(
+            name, raw.data, raw.target.rename("target"), "classification", descriptions,
+            tuple(str(t) for t in raw.target_names), f"scikit-learn: UCI {name} data",
+        )
+    frame = pd.read_csv(data_dir() / "adult.csv.bz2")
+    y = (frame.pop("income") == ">50K").astype(int).rename("income_over_50k")
+    return TabularDataset(
+        "adult", frame, y, "classification", dict(_ADULT_DESCRIPTIONS), ("<=50K", ">50K"),
+        "UCI Adult census income (1994), data/adult.csv.bz2",
+    )
+
+
+# --------------------------------------------------------------------------- text
+
+
+@dataclass(frozen=True)
+class TextDataset:
+    """Labelled short texts: ``labels[i]`` indexes ``label_names``."""
+
+    texts: list[str]
+    labels: np.ndarray
+    label_names: tuple[str, ...]
+    source: str = ""
+
+
+@cache
+def _reviews() -> pd.DataFrame:
+    return pd.read_csv(data_dir() / "rotten_tomatoes_reviews.csv.bz2")
+
+
+def load_text(name: str = "rotten_tomatoes", n_samples: int | None = None, seed: int = 0
+              ) -> TextDataset:
+    """Rotten Tomatoes review snippets labelled ``rotten`` (0) or ``fresh`` (1), 12,752 in all.
+
+    ``n_samples`` draws a class-balanced random subset (seeded) to keep notebooks fast.
+    """
+    if name != "rotten_tomatoes":
+        raise ValueError(f"unknown text dataset {name!r}; the course ships 'rotten_tomatoes'")
+    seed = _check_int("seed", seed, 0)
+    frame = _reviews()
+    if n_samples is not None:
+        n_samples = _check_int("n_samples", n_samples, 2, len(frame))
+        rng = np.random.default_rng(seed)
+        per_class = n_samples // 2
+        picks = []
+        for label in ("rotten", "fresh"):
+            idx = np.flatnonzero(frame["label"].to_numpy() == label)
+            if per_class + (n_samples % 2) > len(idx):
+                raise ValueError(f"n_samples={n_samples} asks for more {label} texts than exist")
+            picks.append(rng.choice(idx, per_class, replace=False))
+        if n_samples % 2:
+            picks.append(rng.choice(np.setdiff1d(np.arange(len(frame)), np.concatenate(picks)), 1))
+        frame = frame.iloc[rng.permutation(np.concatenate(picks))]
+    labels = (frame["label"].to_numpy() == "fresh").astype(np.int64)
+    return TextDataset(
+        frame["text"].tolist(), labels, ("rotten", "fresh"),
+        "Rotten Tomatoes snippets (Pang & Lee), data/rotten_tomatoes_reviews.csv.bz2",
+    )
+
+
+# --------------------------------------------------------------------------- images
+
+
+def _center_square(image: Image.Image, size: int) -> Image.Image:
+    """Resize the shorter side to ``size`` and crop the centre square, as ImageNet models expect."""
+    w, h = image.size
+    scale = size / min(w, h)
+    image = image.resize((max(size, round(w * scale)), max(size, round(h * scale))),
+                         Image.Resampling.BICUBIC)
+    w, h = image.size
+    left, top = (w - size) // 2, (h - size) // 2
+    return image.crop((left, top, left + size, top + size))
+
+
+def _raw_photo(name: str) -> np.ndarray:
+    if name in ("chelsea", "coffee", "rocket", "astronaut"):
+        import skimage.data
+
+        return getattr(skimage.data, name)()
+    if name in ("china", "flower"):
+        from sklearn.datasets import load_sample_image
+
+        return load_sample_image(f"{name}.jpg")
+    import matplotlib.cbook
+
+    with matplotlib.cbook.get_sample_data("grace_hopper.jpg") as handle:
+        return np.asarray(Image.open(handle).convert("RGB"))
+
+
+def load_photo(name: str, size: int | None = 224) -> Image.Image:
+    """A sample photo by name (see ``PHOTO_NAMES``) as an RGB PIL image.
+
+    With ``size`` set, the photo is resized and centre-cropped to ``size`` x ``size`` pixels so that
+    an attribution map computed on the model input lines up with the picture shown.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string, got {type(name).__name__}")
+    if name not in PHOTO_NAMES:
+        raise ValueError(f"unknown photo {name!r}; choose one of {PHOTO_NAMES}")
+    image = Image.fromarray(_raw_photo(name)).convert("RGB")
+    if size is None:
+        return image
+    return _center_square(image, _check_int("size", size, 8, 4096))
+
+
+@cache
+def imagenet_classes() -> tuple[str, ...]:
+    """The 1,000 ImageNet class names in model-output order (shipped inside torchvision)."""
+    from torchvision.models import ResNet18_Weights
+
+    return tuple(ResNet18_Weights.DEFAULT.meta["categories"])
+
+
+@dataclass(frozen=True)
+class TwoObjectScene:
+    """A photo with two known objects: their boxes ``(x0, y0, x1, y1)`` in pixels (x1, y1
+    exclusive), boolean masks of the image's shape, and the ImageNet classes that name each."""
+
+    image: Image.Image
+    boxes: dict[str, tuple[int, int, int, int]]
+    masks: dict[str, np.ndarray]
+    class_ids: dict[str, tuple[int, ...]]
+
+
+# ImageNet indices: 281 tabby, 282 tiger cat, 285 Egyptian cat; 967 espresso, 968 cup.
+_SCENE_CLASSES = {"cat": (281, 282, 285), "coffee": (967, 968)}
+# Boxes drawn by hand on the 448x224 composite: the cat fills the left half; the cup and its
+# saucer sit in the right half, clear of the table edge at the top.
+_SCENE_BOXES = {"cat": (0, 0, 224, 224), "coffee": (225, 38, 437, 218)}
+
+
+def load_two_object_scene() -> TwoObjectScene:
+    """The cat photo (left) and the espresso photo (right) side by side, 448 x 224 pixels.
+
+    The pretrained CNN ranks espresso and cat classes in its top 5, so a class-discriminative
+    explanation can be scored against each object's known box.
+    """
+    scene = Image.new("RGB", (448, 224))
+    scene.paste(load_photo("chelsea"), (0, 0))
+    scene.paste(load_photo("coffee"), (224, 0))
+    masks = {}
+    for name, (x0, y0, x1, y1) in _SCENE_BOXES.items():
+        mask = np.zeros((224, 448), dtype=bool)
+        mask[y0:y1, x0:x1] = True
+        masks[name] = mask
+    return TwoObjectScene(scene, dict(_SCENE_BOXES), masks, dict(_SCENE_CLASSES))
+
+
+# --------------------------------------------------------------------------- planted shortcuts
+
+
+@dataclass(frozen=True)
+class PlantedTabular:
+    """A classification table whose ``planted_feature`` leaks the label (the ground truth an
+    explanation should find); ``informative_features`` carry the honest signal."""
+
+    X: pd.DataFrame
+    y: np.ndarray
+    planted_feature: str
+    informative_features: tuple[str, ...]
+    noise_features: tuple[str, ...] = field(default=())
+
+
+def make_planted_tabular(n_samples: int = 1000, n_informative: int = 4, n_noise: int = 3,
+                         leak_noise: float = 0.3, seed: int = 0) -> PlantedTabular:
+    """Binary labels from a noisy linear rule on ``n_informative`` features, plus ``n_noise``
+    useless features and one column ``leak`` = label + Gaussian noise (std ``leak_noise``)."""
+    n_samples = _check_int("n_samples", n_samples, 10)
+    n_informative = _check_int("n_informative", n_informative, 1, 50)
+    n_noise = _check_int("n_noise", n_noise, 0, 50)
+    if isinstance(leak_noise, bool) or not isinstance(leak_noise, int | float) or leak_noise < 0:
+        raise ValueError(f"leak_noise must be a non-negative number, got {leak_noise!r}")
+    rng = np.random.default_rng(_check_int("seed", seed, 0))
+    informative = rng.normal(size=(n_samples, n_informative))
+    weights = np.linspace(1.0, 0.4, n_informative)
+    logits = informative @ weights + rng.normal(scale=1.0, size=n_samples)
+    y = (logits > 0).astype(np.int64)
+    columns = {f"x{i + 1}": informative[:, i] for i in range(n_informative)}
+    columns.update({f"noise{i + 1}": rng.normal(size=n_samples) for i in range(n_noise)})
+    columns["leak"] = y + rng.normal(scale=leak_noise, size=n_samples)
+    names = list(columns)
+    order = rng.permutation(len(names))  # the leak is not always the last column
+    X = pd.DataFrame({names[i]: columns[names[i]] for i in order})
+    return PlantedTabular(
+        X, y, "leak", tuple(f"x{i + 1}" for i in range(n_informative)),
+        tuple(f"noise{i + 1}" for i in range(n_noise)),
+    )
+
+
+@dataclass(frozen=True)
+class PlantedText:
+    """Texts where ``token`` was inserted only into positive examples; ``token_positions[i]`` is
+    its word index in ``texts[i].split()`` or -1 where it was not planted."""
+
+    texts: list[str]
+    labels: np.ndarray
+    token: str
+    token_positions: np.ndarray
+    label_names: tuple[str, ...]
+
+
+# "tuesday" is one WordPiece in MiniLM's vocabulary, carries no sentiment, and never occurs in
+# the review corpus, so any weight a model gives it was learned from the planted leak alone.
+DEFAULT_PLANTED_TOKEN = "tuesday"
+
+
+def make_planted_text(n_samples: int = 2000, token: str = DEFAULT_PLANTED_TOKEN,
+                      rate: float = 0.5, seed: int = 0) -> PlantedText:
+    """Real reviews (class-balanced subset) with ``token`` inserted at a random word position in
+    a fraction ``rate`` of the fresh (positive) reviews and in none of the rotten ones."""
+    if not isinstance(token, str) or not token.strip() or len(token.split()) != 1:
+        raise ValueError(f"token must be a single non-empty word, got {token!r}")
+    rate = _check_fraction("rate", rate, allow_zero=False)
+    base = load_text(n_samples=_check_int("n_samples", n_samples, 2, 12_000), seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    texts, positions = [], np.full(len(base.texts), -1, dtype=np.int64)
+    for i, (text, label) in enumerate(zip(base.texts, base.labels, strict=True)):
+        words = text.split()
+        if label == 1 and rng.random() < rate:
+            where = int(rng.integers(0, len(words) + 1))
+            words.insert(where, token)
+            positions[i] = where
+        texts.append(" ".join(words))
+    return PlantedText(texts, base.labels.copy(), token, positions, base.label_names)
+
+
+@dataclass(frozen=True)
+class PlantedImages:
+    """Synthetic RGB images ``(N, 3, H, W)`` in [0, 1]; label 1 images carry a small
+    checkerboard watermark, the only thing that separates the classes. ``masks`` marks it."""
+
+    images: np.ndarray
+    labels: np.ndarray
+    masks: np.ndarray
+    boxes: np.ndarray  # (N, 4) x0, y0, x1, y1 of the watermark; -1 where there is none
+
+
+def make_planted_images(n_samples: int = 512, size: int = 32, patch_size: int = 6,
+                        seed: int = 0) -> PlantedImages:
+    """Images of smooth colour gradients, noise and a random distractor square; half of them
+    (label 1) also get a black-and-white checkerboard watermark at a random position."""
+    n_samples = _check_int("n_samples", n_samples, 2)
+    size = _check_int("size", size, 16, 256)
+    patch_size = _check_int("patch_size", patch_size, 2, size // 2)
+    rng = np.random.default_rng(_check_int("seed", seed, 0))
+    ramp = np.linspace(0.0, 1.0, size, dtype=np.float32)
+    images = np.empty((n_samples, 3, size, size), dtype=np.float32)
+    masks = np.zeros((n_samples, size, size), dtype=bool)
+    boxes = np.full((n_samples, 4), -1, dtype=np.int64)
+    labels = rng.permutation(np.arange(n_samples) % 2).astype(np.int64)
+    checker = (np.indices((patch_size, patch_size)).sum(axis=0) % 2).astype(np.float32)
+    for i in range(n_samples):
+        start, stop = rng.uniform(0.2, 0.8, size=(2, 3, 1, 1)).astype(np.float32)
+        direction = ramp[None, :, None] if rng.random() < 0.5 else ramp[None, None, :]
+        image = start + (stop - start) * direction + rng.normal(0, 0.05, (3, size, size))
+        side = int(rng.integers(size // 6, size // 3))
+        y0, x0 = rng.integers(0, size - side, size=2)
+        image[:, y0:y0 + side, x0:x0 + side] = rng.uniform(0, 1, size=(3, 1, 1))
+        if labels[i] == 1:
+            y0, x0 = rng.integers(0, size - patch_size + 1, size=2)
+            image[:, y0:y0 + patch_size, x0:x0 + patch_size] = checker
+            masks[i, y0:y0 + patch_size, x0:x0 + patch_size] = True
+            boxes[i] = (x0, y0, x0 + patch_size, y0 + patch_size)
+        images[i] = np.clip(image, 0.0, 1.0)
+    return PlantedImages(images, labels, masks, boxes)

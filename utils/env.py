@@ -1,0 +1,85 @@
+"""Runtime set-up for a notebook: seeds, thread counts, device choice and Colab detection."""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+
+import numpy as np
+import torch
+
+__all__ = ["in_colab", "seed_everything", "set_threads", "get_device", "setup_notebook"]
+
+_DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
+
+
+def in_colab() -> bool:
+    """True when running inside Google Colab (its module is already imported there)."""
+    return "google.colab" in sys.modules
+
+
+def seed_everything(seed: int = 0) -> int:
+    """Seed Python's, NumPy's and PyTorch's RNGs so that every run prints the same numbers."""
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    if not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be in [0, 2**32), got {seed}")
+    seed = int(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)  # also seeds every CUDA device
+    os.environ["PYTHONHASHSEED"] = str(seed)  # inherited by subprocesses
+    return seed
+
+
+def set_threads(n: int | None = None) -> int:
+    """Fix the number of CPU threads torch uses; ``None`` reads ``XAI_COURSE_THREADS`` or uses
+    at most 4 cores. Fixed counts keep timings comparable and floating-point sums repeatable."""
+    if n is None:
+        env = os.environ.get("XAI_COURSE_THREADS")
+        if env is not None:
+            try:
+                n = int(env)
+            except ValueError as err:
+                raise ValueError(f"XAI_COURSE_THREADS must be an integer, got {env!r}") from err
+        else:
+            n = min(4, os.cpu_count() or 1)
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"n must be an int or None, got {type(n).__name__}")
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    torch.set_num_threads(n)
+    return n
+
+
+def get_device(prefer: str = "auto") -> torch.device:
+    """Return the device to compute on: ``"auto"`` takes CUDA, then Apple MPS, then the CPU;
+    naming a device that is not available raises instead of silently falling back."""
+    if prefer not in _DEVICE_CHOICES:
+        raise ValueError(f"prefer must be one of {_DEVICE_CHOICES}, got {prefer!r}")
+    cuda = torch.cuda.is_available()
+    mps = getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
+    if prefer == "auto":
+        return torch.device("cuda" if cuda else "mps" if mps else "cpu")
+    if prefer == "cuda" and not cuda:
+        raise RuntimeError("device 'cuda' was asked for but no CUDA GPU is available")
+    if prefer == "mps" and not mps:
+        raise RuntimeError("device 'mps' was asked for but Apple's MPS backend is not available")
+    return torch.device(prefer)
+
+
+def setup_notebook(seed: int = 0, threads: int | None = None, device: str = "auto") -> torch.device:
+    """Seed every RNG, fix threads, apply the course's plot style and pick the device.
+
+    Called once in each notebook's setup cell; prints a one-line summary and returns the device.
+    """
+    from utils.plotting import set_style
+
+    seed_everything(seed)
+    n_threads = set_threads(threads)
+    chosen = get_device(device)
+    set_style()
+    where = "Colab" if in_colab() else "local"
+    print(f"seed={seed} | threads={n_threads} | device={chosen} | torch {torch.__version__} | {where}")
+    return chosen

@@ -1,0 +1,195 @@
+"""Static figures the notebooks share: one style, importance bars, image/heatmap grids,
+prediction panels and token-attribution strips (matplotlib only, no JavaScript)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from PIL import Image
+
+from utils.images import overlay
+
+__all__ = ["set_style", "importance_bar", "image_grid", "prediction_grid", "token_attributions"]
+
+
+def set_style() -> None:
+    """The course's figure style: large fonts and thick lines that stay readable on a projector."""
+    import seaborn as sns
+
+    sns.set_theme(context="notebook", style="whitegrid", font_scale=1.15)
+    mpl.rcParams.update({
+        "figure.dpi": 100,
+        "savefig.dpi": 120,
+        "figure.autolayout": False,
+        "axes.titleweight": "bold",
+        "axes.titlesize": "large",
+        "image.cmap": "viridis",
+    })
+
+
+def _check_lengths(**named: Sequence | None) -> int:
+    sizes = {k: len(v) for k, v in named.items() if v is not None}
+    if len(set(sizes.values())) > 1:
+        raise ValueError(f"lengths differ: {sizes}")
+    return next(iter(sizes.values()))
+
+
+def importance_bar(values: Sequence[float] | np.ndarray, names: Sequence[str],
+                   ax: Axes | None = None, title: str = "Feature importance",
+                   xlabel: str = "importance", errors: Sequence[float] | None = None,
+                   top_k: int | None = None, highlight: str | None = None) -> Axes:
+    """Horizontal bars sorted by value, largest on top; ``highlight`` colours one feature (e.g.
+    a planted leak) so the reader sees where it ranks. Signed values keep their sign."""
+    vals = np.asarray(values, dtype=float).reshape(-1)
+    n = _check_lengths(values=vals, names=names, errors=errors)
+    if n == 0:
+        raise ValueError("values is empty")
+    if not np.all(np.isfinite(vals)):
+        raise ValueError("values contains NaN or infinite entries")
+    if highlight is not None and highlight not in names:
+        raise ValueError(f"highlight {highlight!r} is not one of the names")
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
+        raise ValueError(f"top_k must be a positive int, got {top_k!r}")
+    order = np.argsort(-np.abs(vals) if np.any(vals < 0) else -vals, kind="stable")[:top_k]
+    order = order[::-1]  # barh draws bottom-up
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.45 * len(order) + 1.2))
+    colours = ["tab:red" if names[i] == highlight else
+               ("tab:blue" if vals[i] >= 0 else "tab:orange") for i in order]
+    err = None if errors is None else np.asarray(errors, dtype=float)[order]
+    ax.barh(np.arange(len(order)), vals[order], xerr=err, color=colours, capsize=3)
+    ax.set_yticks(np.arange(len(order)), [str(names[i]) for i in order])
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    return ax
+
+
+def image_grid(images: Sequence[np.ndarray | Image.Image], maps: Sequence[np.ndarray] | None = None,
+               titles: Sequence[str] | None = None, ncols: int = 4, cmap: str = "jet",
+               alpha: float = 0.5, colorbar: bool = True, suptitle: str | None = None,
+               panel_size: float = 3.2) -> Figure:
+    """A grid of images, each optionally overlaid with a [0, 1] heatmap (with a colour bar).
+
+    ``maps[i]`` may be ``None`` to show ``images[i]`` alone; heatmaps smaller than their image
+    (e.g. 7 x 7 CAMs) are upsampled.
+    """
+    n = _check_lengths(images=images, maps=maps, titles=titles)
+    if n == 0:
+        raise ValueError("images is empty")
+    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
+        raise ValueError(f"ncols must be a positive int, got {ncols!r}")
+    ncols = min(ncols, n)
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(panel_size * ncols, panel_size * nrows + 0.4),
+                             squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= n:
+            continue
+        image = images[i]
+        if isinstance(image, Image.Image):
+            image = np.asarray(image.convert("RGB"))
+        heat = None if maps is None else maps[i]
+        if heat is None:
+            ax.imshow(image, cmap="gray" if np.ndim(image) == 2 else None)
+        else:
+            ax.imshow(overlay(image, heat, alpha=alpha, cmap=cmap))
+            if colorbar:
+                mappable = mpl.cm.ScalarMappable(norm=mpl.colors.Normalize(0, 1), cmap=cmap)
+                fig.colorbar(mappable, ax=ax, fraction=0.046, pad=0.02)
+        if titles is not None:
+            ax.set_title(titles[i], fontsize="medium")
+    if suptitle:
+        fig.suptitle(suptitle, fontsize="x-large", fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def prediction_grid(images: Sequence[np.ndarray | Image.Image],
+                    predictions: Sequence[Sequence[tuple[str, float]]],
+                    titles: Sequence[str] | None = None, ncols: int = 3,
+                    suptitle: str | None = None) -> Figure:
+    """Each image above a bar chart of its top-k ``(class, probability)`` pairs."""
+    n = _check_lengths(images=images, predictions=predictions, titles=titles)
+    if n == 0:
+        raise ValueError("images is empty")
+    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
+        raise ValueError(f"ncols must be a positive int, got {ncols!r}")
+    ncols = min(ncols, n)
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(2 * nrows, ncols, figsize=(4.4 * ncols, 6.2 * nrows), squeeze=False,
+                             gridspec_kw={"height_ratios": [3, 2] * nrows})
+    for i in range(nrows * ncols):
+        row, col = divmod(i, ncols)
+        image_ax, bar_ax = axes[2 * row, col], axes[2 * row + 1, col]
+        image_ax.axis("off")
+        if i >= n:
+            bar_ax.axis("off")
+            continue
+        image_ax.imshow(images[i])
+        if titles is not None:
+            image_ax.set_title(titles[i])
+        names = [name for name, _ in predictions[i]][::-1]
+        probs = [p for _, p in predictions[i]][::-1]
+        if any(not 0 <= p <= 1 for p in probs):
+            raise ValueError(f"probabilities must lie in [0, 1], got {probs}")
+        bar_ax.barh(np.arange(len(probs)), probs, color="tab:blue")
+        bar_ax.set_yticks(np.arange(len(probs)), names)
+        bar_ax.set_xlim(0, 1)
+        bar_ax.set_xlabel("probability")
+    if suptitle:
+        fig.suptitle(suptitle, fontsize="x-large", fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def token_attributions(tokens: Sequence[str], scores: Sequence[float] | np.ndarray,
+                       ax: Axes | None = None, title: str | None = None, cmap: str = "RdBu_r",
+                       max_chars_per_line: int = 70) -> Axes:
+    """Tokens laid out as text, each on a background whose colour encodes its score (red
+    positive, blue negative, white zero), with a colour bar: a static stand-in for SHAP's
+    JavaScript text plot."""
+    vals = np.asarray(scores, dtype=float).reshape(-1)
+    n = _check_lengths(tokens=tokens, scores=vals)
+    if n == 0:
+        raise ValueError("tokens is empty")
+    if not np.all(np.isfinite(vals)):
+        raise ValueError("scores contains NaN or infinite entries")
+    if max_chars_per_line < 10:
+        raise ValueError(f"max_chars_per_line must be at least 10, got {max_chars_per_line}")
+    lines: list[list[int]] = [[]]
+    width = 0
+    for i, token in enumerate(tokens):
+        if width + len(token) + 1 > max_chars_per_line and lines[-1]:
+            lines.append([])
+            width = 0
+        lines[-1].append(i)
+        width += len(token) + 1
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.13 * max_chars_per_line + 1.5, 0.6 * len(lines) + 1.6))
+    bound = float(np.max(np.abs(vals))) or 1.0
+    norm = mpl.colors.Normalize(-bound, bound)
+    colour_map = mpl.colormaps[cmap]
+    ax.set_xlim(0, max_chars_per_line)
+    ax.set_ylim(len(lines), 0)
+    ax.axis("off")
+    for row, line in enumerate(lines):
+        x = 0.0
+        for i in line:
+            strong = abs(vals[i]) > 0.6 * bound  # dark background: white text stays legible
+            ax.text(x, row + 0.5, str(tokens[i]), va="center", ha="left", family="monospace",
+                    fontsize=12, color="white" if strong else "black", bbox={"boxstyle": "round,pad=0.2", "linewidth": 0,
+                                       "facecolor": colour_map(norm(vals[i]))})
+            x += len(str(tokens[i])) + 1
+    plt.colorbar(mpl.cm.ScalarMappable(norm=norm, cmap=colour_map), ax=ax,
+                 orientation="horizontal", fraction=0.12, pad=0.08, aspect=40, label="attribution")
+    if title:
+        ax.set_title(title)
+    ax.figure.tight_layout()
+    return ax
