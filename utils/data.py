@@ -182,17 +182,14 @@ def load_text(name: str = "rotten_tomatoes", n_samples: int | None = None, seed:
     seed = _check_int("seed", seed, 0)
     frame = _reviews()
     if n_samples is not None:
-        n_samples = _check_int("n_samples", n_samples, 2, len(frame))
+        by_class = [np.flatnonzero(frame["label"].to_numpy() == label)
+                    for label in ("rotten", "fresh")]
+        largest = 2 * min(len(idx) for idx in by_class)  # a balanced subset can hold no more
+        n_samples = _check_int("n_samples", n_samples, 2, largest)
         rng = np.random.default_rng(seed)
-        per_class = n_samples // 2
-        picks = []
-        for label in ("rotten", "fresh"):
-            idx = np.flatnonzero(frame["label"].to_numpy() == label)
-            if per_class + (n_samples % 2) > len(idx):
-                raise ValueError(f"n_samples={n_samples} asks for more {label} texts than exist")
-            picks.append(rng.choice(idx, per_class, replace=False))
+        picks = [rng.choice(idx, n_samples // 2, replace=False) for idx in by_class]
         if n_samples % 2:
-            picks.append(rng.choice(np.setdiff1d(np.arange(len(frame)), np.concatenate(picks)), 1))
+            picks.append(rng.choice(np.setdiff1d(by_class[1], picks[1]), 1))
         frame = frame.iloc[rng.permutation(np.concatenate(picks))]
     labels = (frame["label"].to_numpy() == "fresh").astype(np.int64)
     return TextDataset(
@@ -311,7 +308,9 @@ def make_planted_tabular(n_samples: int = 1000, n_informative: int = 4, n_noise:
     n_samples = _check_int("n_samples", n_samples, 10)
     n_informative = _check_int("n_informative", n_informative, 1, 50)
     n_noise = _check_int("n_noise", n_noise, 0, 50)
-    if isinstance(leak_noise, bool) or not isinstance(leak_noise, int | float) or leak_noise < 0:
+    if isinstance(leak_noise, bool) or not isinstance(leak_noise, int | float):
+        raise TypeError(f"leak_noise must be a number, got {type(leak_noise).__name__}")
+    if not np.isfinite(leak_noise) or leak_noise < 0:
         raise ValueError(f"leak_noise must be a non-negative number, got {leak_noise!r}")
     rng = np.random.default_rng(_check_int("seed", seed, 0))
     informative = rng.normal(size=(n_samples, n_informative))
@@ -351,10 +350,11 @@ def make_planted_text(n_samples: int = 2000, token: str = DEFAULT_PLANTED_TOKEN,
                       rate: float = 0.5, seed: int = 0) -> PlantedText:
     """Real reviews (class-balanced subset) with ``token`` inserted at a random word position in
     a fraction ``rate`` of the fresh (positive) reviews and in none of the rotten ones."""
-    if not isinstance(token, str) or not token.strip() or len(token.split()) != 1:
+    if not isinstance(token, str) or len(token.split()) != 1:
         raise ValueError(f"token must be a single non-empty word, got {token!r}")
+    token = token.strip()
     rate = _check_fraction("rate", rate, allow_zero=False)
-    base = load_text(n_samples=_check_int("n_samples", n_samples, 2, 12_000), seed=seed)
+    base = load_text(n_samples=_check_int("n_samples", n_samples, 2), seed=seed)
     rng = np.random.default_rng(seed + 1)
     texts, positions = [], np.full(len(base.texts), -1, dtype=np.int64)
     for i, (text, label) in enumerate(zip(base.texts, base.labels, strict=True)):

@@ -48,7 +48,8 @@ def set_threads(n: int | None = None) -> int:
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"n must be an int or None, got {type(n).__name__}")
     if n < 1:
-        raise ValueError(f"n must be at least 1, got {n}")
+        raise ValueError(f"thread count must be at least 1 (argument n or XAI_COURSE_THREADS), "
+                         f"got {n}")
     torch.set_num_threads(n)
     return n
 
@@ -81,5 +82,6 @@ def setup_notebook(seed: int = 0, threads: int | None = None, device: str = "aut
     chosen = get_device(device)
     set_style()
     where = "Colab" if in_colab() else "local"
-    print(f"seed={seed} | threads={n_threads} | device={chosen} | torch {torch.__version__} | {where}")
+    print(f"seed={seed} | threads={n_threads} | device={chosen} | "
+          f"torch {torch.__version__} | {where}")
     return chosen

@@ -30,13 +30,15 @@ def _as_float_hwc(images: np.ndarray, what: str) -> np.ndarray:
     """Accept uint8 in [0, 255] or floats in [0, 1], channels last; return float32 in [0, 1]."""
     if not isinstance(images, np.ndarray):
         raise TypeError(f"{what} must be a numpy array, got {type(images).__name__}")
-    if images.shape[-1] != 3:
+    if images.ndim < 3 or images.shape[-1] != 3:
         raise ValueError(f"{what} must have 3 colour channels last (..., H, W, 3), "
                          f"got shape {images.shape}")
     if images.dtype == np.uint8:
         return images.astype(np.float32) / 255.0
     if not np.issubdtype(images.dtype, np.floating):
         raise TypeError(f"{what} must be uint8 or floating point, got {images.dtype}")
+    if not np.all(np.isfinite(images)):
+        raise ValueError(f"{what} contains NaN or infinite values")
     if images.size and (images.min() < -1e-6 or images.max() > 1 + 1e-6):
         raise ValueError(f"float {what} must lie in [0, 1], got range "
                          f"[{images.min():.3g}, {images.max():.3g}]")
@@ -45,7 +47,7 @@ def _as_float_hwc(images: np.ndarray, what: str) -> np.ndarray:
 
 def to_tensor(image: Image.Image | np.ndarray, mean: Sequence[float] = (0.5, 0.5, 0.5),
               std: Sequence[float] = (0.5, 0.5, 0.5)) -> torch.Tensor:
-    """Turn a PIL image or an ``(H, W, 3)`` array into a normalised ``(1, 3, H, W)`` float tensor."""
+    """Turn a PIL image or an ``(H, W, 3)`` array into a normalised ``(1, 3, H, W)`` tensor."""
     mean_arr, std_arr = _check_stats(mean, std)
     if isinstance(image, Image.Image):
         image = np.asarray(image.convert("RGB"))
@@ -89,7 +91,7 @@ def batch_predict(model: torch.nn.Module, images: np.ndarray,
         raise ValueError(f"images must be a batch (N, H, W, 3), got shape {array.shape}")
     mean_arr, std_arr = _check_stats(mean, std)
     if device is None:
-        device = next(model.parameters()).device
+        device = next(model.parameters(), torch.empty(0)).device
     batches = []
     with torch.no_grad():
         for start in range(0, len(array), batch_size):
@@ -107,7 +109,8 @@ def normalize_map(attribution: np.ndarray | torch.Tensor, reduce: str = "abs_sum
 
     Channels are merged by ``reduce`` (``abs_sum``, ``sum``, ``max_abs`` or ``l2``); the result is
     scaled to [0, 1], or to [-1, 1] when ``signed``, after clipping at ``clip_percentile`` of its
-    magnitude so that a few extreme pixels do not wash the rest of the map out.
+    magnitude so that a few extreme pixels do not wash the rest of the map out. An unsigned map
+    keeps magnitudes (the positive part with ``sum``); a 2-D input counts as one channel.
     """
     if isinstance(attribution, torch.Tensor):
         attribution = attribution.detach().cpu().float().numpy()
@@ -118,6 +121,8 @@ def normalize_map(attribution: np.ndarray | torch.Tensor, reduce: str = "abs_sum
         raise ValueError(f"reduce must be one of {_REDUCTIONS}, got {reduce!r}")
     if not 0 < clip_percentile <= 100:
         raise ValueError(f"clip_percentile must be in (0, 100], got {clip_percentile}")
+    if attribution.size == 0:
+        raise ValueError("attribution is empty")
     values = attribution.astype(np.float64)
     if values.ndim == 4 and values.shape[0] == 1:
         values = values[0]
@@ -133,6 +138,8 @@ def normalize_map(attribution: np.ndarray | torch.Tensor, reduce: str = "abs_sum
     elif values.ndim != 2:
         raise ValueError(f"attribution must be (H, W), (C, H, W) or (1, C, H, W), "
                          f"got shape {attribution.shape}")
+    elif not signed:  # a single-channel map: "sum" keeps the positive part, the rest magnitude
+        values = np.maximum(values, 0.0) if reduce == "sum" else np.abs(values)
     if not np.all(np.isfinite(values)):
         raise ValueError("attribution contains NaN or infinite values")
     if signed:
@@ -140,7 +147,6 @@ def normalize_map(attribution: np.ndarray | torch.Tensor, reduce: str = "abs_sum
         return np.clip(values / scale, -1.0, 1.0) if scale > 0 else np.zeros_like(values)
     if reduce == "sum":
         values = np.maximum(values, 0.0)  # an unsigned map of a signed sum keeps the positive part
-    values = values - values.min() if values.min() < 0 else values
     scale = np.percentile(values, clip_percentile)
     return np.clip(values / scale, 0.0, 1.0) if scale > 0 else np.zeros_like(values)
 
@@ -151,8 +157,8 @@ def upsample_map(heatmap: np.ndarray | torch.Tensor, size: tuple[int, int]) -> n
         heatmap = heatmap.detach().cpu().float().numpy()
     if not isinstance(heatmap, np.ndarray) or heatmap.ndim != 2:
         raise ValueError(f"heatmap must be a 2-D array, got {getattr(heatmap, 'shape', heatmap)}")
-    if (len(size) != 2 or any(isinstance(s, bool) or not isinstance(s, int) or s < 1
-                              for s in size)):
+    if (not isinstance(size, tuple | list) or len(size) != 2
+            or any(isinstance(s, bool) or not isinstance(s, int) or s < 1 for s in size)):
         raise ValueError(f"size must be two positive ints (H, W), got {size!r}")
     tensor = torch.from_numpy(heatmap.astype(np.float32))[None, None]
     resized = torch.nn.functional.interpolate(tensor, size=size, mode="bilinear",
@@ -178,6 +184,8 @@ def overlay(image: Image.Image | np.ndarray, heatmap: np.ndarray, alpha: float =
     heat = np.asarray(heatmap, dtype=np.float32)
     if heat.ndim != 2:
         raise ValueError(f"heatmap must be 2-D (H, W), got shape {heat.shape}")
+    if not np.all(np.isfinite(heat)):
+        raise ValueError("heatmap contains NaN or infinite values")
     if heat.shape != base.shape[:2]:
         heat = upsample_map(heat, base.shape[:2])
     if heat.size and (heat.min() < -1e-6 or heat.max() > 1 + 1e-6):

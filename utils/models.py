@@ -18,6 +18,7 @@ from utils.data import imagenet_classes
 
 __all__ = [
     "IMAGE_CLASSIFIERS",
+    "WeightsUnavailableError",
     "ImageClassifier",
     "load_image_classifier",
     "top_k",
@@ -53,7 +54,7 @@ class ImageClassifier:
     device: torch.device = field(default_factory=lambda: torch.device("cpu"))
 
     def preprocess(self, image: Image.Image | np.ndarray) -> torch.Tensor:
-        """An ``(H, W, 3)`` image (PIL, uint8 or [0, 1] floats) as a ``(1, 3, H, W)`` model input."""
+        """An ``(H, W, 3)`` image (PIL, uint8 or [0, 1] floats) as a ``(1, 3, H, W)`` input."""
         return imgs.to_tensor(image, self.mean, self.std).to(self.device)
 
     def to_image(self, tensor: torch.Tensor) -> np.ndarray:
@@ -125,6 +126,8 @@ def top_k(probabilities: np.ndarray | torch.Tensor, categories: Sequence[str], k
         probs = probs[0]
     if probs.ndim != 1:
         raise ValueError(f"probabilities must be one vector (C,), got shape {probs.shape}")
+    if not np.all(np.isfinite(probs)):
+        raise ValueError("probabilities contain NaN or infinite values")
     if len(categories) != probs.size:
         raise ValueError(f"{len(categories)} category names for {probs.size} probabilities")
     if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= probs.size:
@@ -147,7 +150,10 @@ class TextEncoder:
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Unit-length sentence embeddings ``(N, 384)``: the mean of token vectors, padding
         excluded, as sentence-transformers computes them for this model."""
-        if isinstance(texts, str) or not all(isinstance(t, str) for t in texts):
+        if isinstance(texts, str):
+            raise TypeError("texts must be a sequence of strings (wrap a single text in a list)")
+        texts = list(texts)
+        if not all(isinstance(t, str) for t in texts):
             raise TypeError("texts must be a sequence of strings (wrap a single text in a list)")
         if len(texts) == 0:
             raise ValueError("texts is empty")
@@ -233,6 +239,10 @@ def train_small_cnn(images: np.ndarray | torch.Tensor, labels: np.ndarray | torc
     y = torch.as_tensor(np.asarray(labels) if not isinstance(labels, torch.Tensor) else labels)
     if x.ndim != 4:
         raise ValueError(f"images must be (N, C, H, W), got shape {tuple(x.shape)}")
+    if len(x) == 0:
+        raise ValueError("images is empty")
+    if not torch.isfinite(x).all():
+        raise ValueError("images contain NaN or infinite values")
     if y.ndim != 1 or len(y) != len(x):
         raise ValueError(f"labels must be (N,) with N = {len(x)}, got shape {tuple(y.shape)}")
     if y.dtype.is_floating_point or y.dtype == torch.bool:
@@ -244,7 +254,9 @@ def train_small_cnn(images: np.ndarray | torch.Tensor, labels: np.ndarray | torc
                               ("seed", seed, 0)):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise ValueError(f"{label} must be an int >= {low}, got {value!r}")
-    if not isinstance(lr, int | float) or lr <= 0:
+    if isinstance(lr, bool) or not isinstance(lr, int | float):
+        raise TypeError(f"lr must be a number, got {type(lr).__name__}")
+    if lr <= 0:
         raise ValueError(f"lr must be a positive number, got {lr!r}")
     torch.manual_seed(seed)
     if model is None:

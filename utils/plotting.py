@@ -84,6 +84,8 @@ def image_grid(images: Sequence[np.ndarray | Image.Image], maps: Sequence[np.nda
         raise ValueError("images is empty")
     if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
         raise ValueError(f"ncols must be a positive int, got {ncols!r}")
+    if cmap not in mpl.colormaps:
+        raise ValueError(f"unknown matplotlib colormap {cmap!r}")
     ncols = min(ncols, n)
     nrows = int(np.ceil(n / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(panel_size * ncols, panel_size * nrows + 0.4),
@@ -121,9 +123,12 @@ def prediction_grid(images: Sequence[np.ndarray | Image.Image],
         raise ValueError("images is empty")
     if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
         raise ValueError(f"ncols must be a positive int, got {ncols!r}")
+    for pairs in predictions:
+        if any(not 0 <= p <= 1 for _, p in pairs):
+            raise ValueError(f"probabilities must lie in [0, 1], got {[p for _, p in pairs]}")
     ncols = min(ncols, n)
     nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(2 * nrows, ncols, figsize=(4.4 * ncols, 6.2 * nrows), squeeze=False,
+    fig, axes = plt.subplots(2 * nrows, ncols, figsize=(4.4 * ncols, 5.8 * nrows), squeeze=False,
                              gridspec_kw={"height_ratios": [3, 2] * nrows})
     for i in range(nrows * ncols):
         row, col = divmod(i, ncols)
@@ -133,12 +138,11 @@ def prediction_grid(images: Sequence[np.ndarray | Image.Image],
             bar_ax.axis("off")
             continue
         image_ax.imshow(images[i])
+        image_ax.set_anchor("S")  # sit on the bar chart instead of floating in the middle
         if titles is not None:
             image_ax.set_title(titles[i])
         names = [name for name, _ in predictions[i]][::-1]
         probs = [p for _, p in predictions[i]][::-1]
-        if any(not 0 <= p <= 1 for p in probs):
-            raise ValueError(f"probabilities must lie in [0, 1], got {probs}")
         bar_ax.barh(np.arange(len(probs)), probs, color="tab:blue")
         bar_ax.set_yticks(np.arange(len(probs)), names)
         bar_ax.set_xlim(0, 1)
@@ -161,6 +165,8 @@ def token_attributions(tokens: Sequence[str], scores: Sequence[float] | np.ndarr
         raise ValueError("tokens is empty")
     if not np.all(np.isfinite(vals)):
         raise ValueError("scores contains NaN or infinite entries")
+    if cmap not in mpl.colormaps:
+        raise ValueError(f"unknown matplotlib colormap {cmap!r}")
     if max_chars_per_line < 10:
         raise ValueError(f"max_chars_per_line must be at least 10, got {max_chars_per_line}")
     lines: list[list[int]] = [[]]
@@ -171,8 +177,14 @@ def token_attributions(tokens: Sequence[str], scores: Sequence[float] | np.ndarr
             width = 0
         lines[-1].append(i)
         width += len(token) + 1
+    colour_bar_axes = None
     if ax is None:
-        _, ax = plt.subplots(figsize=(0.13 * max_chars_per_line + 1.5, 0.6 * len(lines) + 1.6))
+        # A 12-pt monospace character is about 0.1 inch wide: size the axes so that one data unit
+        # on x is one character and the words sit evenly spaced; the colour bar goes below.
+        width, height = 0.1 * max_chars_per_line + 0.6, 0.55 * len(lines) + 1.7
+        fig = plt.figure(figsize=(width, height))
+        ax = fig.add_axes((0.3 / width, 1.1 / height, 1 - 0.6 / width, (height - 1.6) / height))
+        colour_bar_axes = fig.add_axes((0.2, 0.5 / height, 0.6, 0.15 / height))
     bound = float(np.max(np.abs(vals))) or 1.0
     norm = mpl.colors.Normalize(-bound, bound)
     colour_map = mpl.colormaps[cmap]
@@ -184,12 +196,12 @@ def token_attributions(tokens: Sequence[str], scores: Sequence[float] | np.ndarr
         for i in line:
             strong = abs(vals[i]) > 0.6 * bound  # dark background: white text stays legible
             ax.text(x, row + 0.5, str(tokens[i]), va="center", ha="left", family="monospace",
-                    fontsize=12, color="white" if strong else "black", bbox={"boxstyle": "round,pad=0.2", "linewidth": 0,
-                                       "facecolor": colour_map(norm(vals[i]))})
+                    fontsize=12, color="white" if strong else "black",
+                    bbox={"boxstyle": "round,pad=0.2", "linewidth": 0,
+                          "facecolor": colour_map(norm(vals[i]))})
             x += len(str(tokens[i])) + 1
-    plt.colorbar(mpl.cm.ScalarMappable(norm=norm, cmap=colour_map), ax=ax,
-                 orientation="horizontal", fraction=0.12, pad=0.08, aspect=40, label="attribution")
+    ax.figure.colorbar(mpl.cm.ScalarMappable(norm=norm, cmap=colour_map), ax=ax,
+                       cax=colour_bar_axes, orientation="horizontal", label="attribution")
     if title:
         ax.set_title(title)
-    ax.figure.tight_layout()
     return ax

@@ -1,0 +1,169 @@
+"""Tests for utils.env: seeding, thread counts, device choice, Colab detection, notebook set-up."""
+
+import os
+import random
+import sys
+import types
+
+import matplotlib as mpl
+import numpy as np
+import pytest
+import torch
+
+from utils import env
+
+
+@pytest.fixture(autouse=True)
+def _restore_runtime(monkeypatch):
+    """Undo what the functions change globally: torch's thread count, rcParams, PYTHONHASHSEED."""
+    threads = torch.get_num_threads()
+    monkeypatch.setenv("PYTHONHASHSEED", "0")  # records the original value (or its absence)
+    with mpl.rc_context():
+        yield
+    torch.set_num_threads(threads)
+
+
+def _draws() -> tuple:
+    return random.random(), np.random.rand(3).tolist(), torch.rand(3).tolist()
+
+
+# --------------------------------------------------------------------------- in_colab
+
+
+def test_in_colab_false_without_colab_module(monkeypatch):
+    monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    assert env.in_colab() is False
+
+
+def test_in_colab_true_when_colab_module_is_imported(monkeypatch):
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    assert env.in_colab() is True
+
+
+def test_in_colab_takes_no_arguments():
+    with pytest.raises(TypeError, match="positional argument"):
+        env.in_colab("colab")
+
+
+# --------------------------------------------------------------------------- seed_everything
+
+
+def test_seed_everything_repeats_python_numpy_and_torch_draws():
+    assert env.seed_everything(7) == 7
+    first = _draws()
+    env.seed_everything(7)
+    assert _draws() == first
+    env.seed_everything(8)
+    assert _draws() != first
+    assert os.environ["PYTHONHASHSEED"] == "8"
+
+
+def test_seed_everything_accepts_numpy_integers():
+    seed = env.seed_everything(np.int64(3))
+    assert seed == 3 and type(seed) is int
+
+
+@pytest.mark.parametrize(("seed", "error", "message"), [
+    (-1, ValueError, r"seed must be in \[0, 2\*\*32\), got -1"),
+    (2**32, ValueError, r"seed must be in \[0, 2\*\*32\)"),
+    (1.5, TypeError, "seed must be an int, got float"),
+    (True, TypeError, "seed must be an int, got bool"),
+    ("0", TypeError, "seed must be an int, got str"),
+])
+def test_seed_everything_rejects_bad_seed(seed, error, message):
+    with pytest.raises(error, match=message):
+        env.seed_everything(seed)
+
+
+# --------------------------------------------------------------------------- set_threads
+
+
+def test_set_threads_sets_torch_thread_count():
+    assert env.set_threads(1) == 1
+    assert torch.get_num_threads() == 1
+
+
+def test_set_threads_reads_environment_variable(monkeypatch):
+    monkeypatch.setenv("XAI_COURSE_THREADS", "1")
+    assert env.set_threads() == 1
+    assert torch.get_num_threads() == 1
+
+
+def test_set_threads_default_uses_at_most_four_cores(monkeypatch):
+    monkeypatch.delenv("XAI_COURSE_THREADS", raising=False)
+    assert env.set_threads() == min(4, os.cpu_count() or 1)
+
+
+@pytest.mark.parametrize(("n", "error", "message"), [
+    (0, ValueError, r"at least 1 \(argument n or XAI_COURSE_THREADS\), got 0"),
+    (-2, ValueError, "at least 1.*got -2"),
+    (2.0, TypeError, "n must be an int or None, got float"),
+    (True, TypeError, "n must be an int or None, got bool"),
+])
+def test_set_threads_rejects_bad_count(n, error, message):
+    with pytest.raises(error, match=message):
+        env.set_threads(n)
+
+
+def test_set_threads_rejects_non_integer_environment_variable(monkeypatch):
+    monkeypatch.setenv("XAI_COURSE_THREADS", "two")
+    with pytest.raises(ValueError, match="XAI_COURSE_THREADS must be an integer, got 'two'"):
+        env.set_threads()
+
+
+# --------------------------------------------------------------------------- get_device
+
+
+def test_get_device_cpu():
+    assert env.get_device("cpu") == torch.device("cpu")
+
+
+def test_get_device_auto_prefers_cuda_then_mps_then_cpu():
+    expected = ("cuda" if torch.cuda.is_available()
+                else "mps" if torch.backends.mps.is_available() else "cpu")
+    assert env.get_device().type == expected
+
+
+@pytest.mark.parametrize("prefer", ["gpu", "CPU", None])
+def test_get_device_rejects_unknown_name(prefer):
+    with pytest.raises(ValueError, match="prefer must be one of"):
+        env.get_device(prefer)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a CUDA GPU is present")
+def test_get_device_cuda_without_gpu_raises():
+    with pytest.raises(RuntimeError, match="no CUDA GPU is available"):
+        env.get_device("cuda")
+
+
+@pytest.mark.skipif(torch.backends.mps.is_available(), reason="Apple MPS is present")
+def test_get_device_mps_without_mps_raises():
+    with pytest.raises(RuntimeError, match="MPS backend is not available"):
+        env.get_device("mps")
+
+
+# --------------------------------------------------------------------------- setup_notebook
+
+
+def test_setup_notebook_seeds_fixes_threads_styles_and_reports(capsys):
+    device = env.setup_notebook(seed=3, threads=1, device="cpu")
+    after_setup = _draws()
+    assert device == torch.device("cpu")
+    assert torch.get_num_threads() == 1
+    assert mpl.rcParams["axes.titleweight"] == "bold"
+    out = capsys.readouterr().out
+    assert "seed=3 | threads=1 | device=cpu" in out
+    assert f"torch {torch.__version__}" in out
+    env.seed_everything(3)
+    assert _draws() == after_setup
+
+
+@pytest.mark.parametrize(("kwargs", "error", "message"), [
+    ({"device": "tpu"}, ValueError, "prefer must be one of"),
+    ({"seed": -1}, ValueError, r"seed must be in \[0, 2\*\*32\)"),
+    ({"threads": 0}, ValueError, "thread count must be at least 1"),
+    ({"threads": "4"}, TypeError, "n must be an int or None, got str"),
+])
+def test_setup_notebook_rejects_bad_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        env.setup_notebook(**kwargs)

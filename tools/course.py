@@ -1,0 +1,90 @@
+"""What the course's tooling shares: the notebook list, the repository URL, the offline
+environment for executed notebooks, and notebook execution with timing."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK_DIR = ROOT / "notebooks"
+BUILD_DIR = ROOT / "build"
+GUARD_DIR = ROOT / "tests" / "offline"
+NOTEBOOK_PATTERN = re.compile(r"^\d\d_[a-z0-9_]+$")
+BUDGET_SECONDS = 90.0
+
+
+def notebooks() -> list[Path]:
+    """The course notebooks (``notebooks/NN_name.ipynb``) in teaching order."""
+    return sorted(p for p in NOTEBOOK_DIR.glob("*.ipynb") if NOTEBOOK_PATTERN.match(p.stem))
+
+
+def repository_url() -> str:
+    """The GitHub URL of the course: the one place it is written is ``pyproject.toml``."""
+    with open(ROOT / "pyproject.toml", "rb") as handle:
+        return tomllib.load(handle)["project"]["urls"]["Repository"]
+
+
+def colab_url(notebook: Path) -> str:
+    """The 'Open in Colab' link of a notebook, derived from the repository URL."""
+    slug = repository_url().removeprefix("https://github.com/")
+    return (f"https://colab.research.google.com/github/{slug}/blob/main/"
+            f"notebooks/{notebook.stem}.ipynb")
+
+
+def title(notebook: nbformat.NotebookNode) -> str:
+    """The notebook's H1 title (first line of its first cell, without the ``#``)."""
+    first = notebook.cells[0].source.splitlines()[0] if notebook.cells else ""
+    return first.lstrip("#").strip()
+
+
+def enable_offline_guard() -> Path:
+    """Refuse network connections in this process and in every process it starts (Jupyter
+    kernels included); attempts are logged to the returned file, which callers check."""
+    log = Path(os.environ.get("XAI_COURSE_NETLOG") or tempfile.mkstemp(prefix="netlog-")[1])
+    os.environ["XAI_COURSE_NETLOG"] = str(log)
+    os.environ["XAI_COURSE_OFFLINE"] = "1"
+    paths = [str(GUARD_DIR)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    if str(GUARD_DIR) not in sys.path:
+        sys.path.insert(0, str(GUARD_DIR))
+    import netguard
+
+    netguard.install()
+    return log
+
+
+def network_attempts(log: Path) -> str:
+    """What the guard logged so far (empty when nothing tried to go online)."""
+    return log.read_text(encoding="utf-8") if log.exists() else ""
+
+
+def quiet_environment() -> None:
+    """Settings every executed notebook gets: no progress bars, fixed threads. MPLBACKEND is
+    removed: set to Agg it would stop a kernel's inline backend and drop every figure."""
+    os.environ.pop("MPLBACKEND", None)
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    os.environ.setdefault("XAI_COURSE_THREADS", "2")
+    os.environ.setdefault("OMP_NUM_THREADS", os.environ["XAI_COURSE_THREADS"])
+    os.environ.setdefault("MKL_NUM_THREADS", os.environ["XAI_COURSE_THREADS"])
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+
+
+def execute(path: Path, timeout: int = 600) -> tuple[nbformat.NotebookNode, float]:
+    """Run a notebook top to bottom in a fresh kernel (cwd = its folder); return it and the
+    wall-clock seconds. A failing cell raises ``nbclient.exceptions.CellExecutionError``."""
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    client.execute()
+    return notebook, time.perf_counter() - start
