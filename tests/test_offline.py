@@ -50,3 +50,20 @@ def test_child_processes_are_guarded(private_log):
     assert result.returncode != 0
     assert "NetworkBlockedError" in result.stderr
     assert "192.0.2.1" in private_log.read_text()
+
+
+def test_jupyter_kernels_are_guarded(private_log, tmp_path):
+    """A notebook cell that goes online fails, as it would under nbval or `make run`."""
+    import nbformat
+    from nbclient.exceptions import CellExecutionError
+
+    from tools.course import execute
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(
+        f"import socket\nsocket.create_connection({OUTSIDE!r}, timeout=1)")]
+    path = tmp_path / "online.ipynb"
+    nbformat.write(notebook, path)
+    with pytest.raises(CellExecutionError, match="NetworkBlockedError"):
+        execute(path, timeout=60)
+    assert "192.0.2.1" in private_log.read_text()

@@ -89,7 +89,7 @@ def image_grid(images: Sequence[np.ndarray | Image.Image], maps: Sequence[np.nda
     ncols = min(ncols, n)
     nrows = int(np.ceil(n / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(panel_size * ncols, panel_size * nrows + 0.4),
-                             squeeze=False)
+                             squeeze=False, layout="constrained")
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i >= n:
@@ -109,7 +109,6 @@ def image_grid(images: Sequence[np.ndarray | Image.Image], maps: Sequence[np.nda
             ax.set_title(titles[i], fontsize="medium")
     if suptitle:
         fig.suptitle(suptitle, fontsize="x-large", fontweight="bold")
-    fig.tight_layout()
     return fig
 
 
@@ -128,8 +127,9 @@ def prediction_grid(images: Sequence[np.ndarray | Image.Image],
             raise ValueError(f"probabilities must lie in [0, 1], got {[p for _, p in pairs]}")
     ncols = min(ncols, n)
     nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(2 * nrows, ncols, figsize=(4.4 * ncols, 5.8 * nrows), squeeze=False,
-                             gridspec_kw={"height_ratios": [3, 2] * nrows})
+    # Constrained layout spaces each row by its own labels, so an image sits right on its bars.
+    fig, axes = plt.subplots(2 * nrows, ncols, figsize=(4.4 * ncols, 5.4 * nrows), squeeze=False,
+                             gridspec_kw={"height_ratios": [3, 2] * nrows}, layout="constrained")
     for i in range(nrows * ncols):
         row, col = divmod(i, ncols)
         image_ax, bar_ax = axes[2 * row, col], axes[2 * row + 1, col]
@@ -138,7 +138,6 @@ def prediction_grid(images: Sequence[np.ndarray | Image.Image],
             bar_ax.axis("off")
             continue
         image_ax.imshow(images[i])
-        image_ax.set_anchor("S")  # sit on the bar chart instead of floating in the middle
         if titles is not None:
             image_ax.set_title(titles[i])
         names = [name for name, _ in predictions[i]][::-1]
@@ -149,7 +148,6 @@ def prediction_grid(images: Sequence[np.ndarray | Image.Image],
         bar_ax.set_xlabel("probability")
     if suptitle:
         fig.suptitle(suptitle, fontsize="x-large", fontweight="bold")
-    fig.tight_layout()
     return fig
 
 
