@@ -138,15 +138,14 @@ def normalize_map(attribution: np.ndarray | torch.Tensor, reduce: str = "abs_sum
     elif values.ndim != 2:
         raise ValueError(f"attribution must be (H, W), (C, H, W) or (1, C, H, W), "
                          f"got shape {attribution.shape}")
-    elif not signed:  # a single-channel map: "sum" keeps the positive part, the rest magnitude
-        values = np.maximum(values, 0.0) if reduce == "sum" else np.abs(values)
     if not np.all(np.isfinite(values)):
         raise ValueError("attribution contains NaN or infinite values")
     if signed:
         scale = np.percentile(np.abs(values), clip_percentile)
         return np.clip(values / scale, -1.0, 1.0) if scale > 0 else np.zeros_like(values)
-    if reduce == "sum":
-        values = np.maximum(values, 0.0)  # an unsigned map of a signed sum keeps the positive part
+    # Unsigned: "sum" keeps the positive part of the signed total; the other reductions, and a
+    # 2-D map, keep magnitudes.
+    values = np.maximum(values, 0.0) if reduce == "sum" else np.abs(values)
     scale = np.percentile(values, clip_percentile)
     return np.clip(values / scale, 0.0, 1.0) if scale > 0 else np.zeros_like(values)
 
