@@ -1,5 +1,6 @@
 """Tests for utils.env: seeding, thread counts, device choice, Colab detection, notebook set-up."""
 
+import json
 import os
 import random
 import sys
@@ -167,3 +168,30 @@ def test_setup_notebook_seeds_fixes_threads_styles_and_reports(capsys):
 def test_setup_notebook_rejects_bad_arguments(kwargs, error, message):
     with pytest.raises(error, match=message):
         env.setup_notebook(**kwargs)
+
+
+def test_record_throughput_prints_and_logs(tmp_path, monkeypatch, capsys):
+    log = tmp_path / "bench.jsonl"
+    monkeypatch.setenv("XAI_COURSE_BENCH_LOG", str(log))
+    assert env.record_throughput("LIME image", 200, 4.0) == 50.0
+    assert "200 model evaluations in 4.00 s (50 per second)" in capsys.readouterr().out
+    assert json.loads(log.read_text()) == {"method": "LIME image", "evaluations": 200,
+                                           "seconds": 4.0}
+
+
+def test_record_throughput_without_bench_log_only_prints(monkeypatch, capsys):
+    monkeypatch.delenv("XAI_COURSE_BENCH_LOG", raising=False)
+    assert env.record_throughput("SHAP", 10, 2) == 5.0
+    assert "SHAP" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("args", "error", "message"), [
+    (("", 10, 1.0), ValueError, "method must be a non-empty string"),
+    (("m", 1.5, 1.0), TypeError, "evaluations must be an int"),
+    (("m", 0, 1.0), ValueError, "evaluations must be at least 1"),
+    (("m", 10, 0.0), ValueError, "seconds must be a positive number"),
+    (("m", 10, float("nan")), ValueError, "seconds must be a positive number"),
+])
+def test_record_throughput_rejects_bad_input(args, error, message):
+    with pytest.raises(error, match=message):
+        env.record_throughput(*args)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import sys
@@ -9,7 +10,8 @@ import sys
 import numpy as np
 import torch
 
-__all__ = ["in_colab", "seed_everything", "set_threads", "get_device", "setup_notebook"]
+__all__ = ["in_colab", "seed_everything", "set_threads", "get_device", "setup_notebook",
+           "record_throughput"]
 
 _DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
 
@@ -85,3 +87,24 @@ def setup_notebook(seed: int = 0, threads: int | None = None, device: str = "aut
     print(f"seed={seed} | threads={n_threads} | device={chosen} | "
           f"torch {torch.__version__} | {where}")
     return chosen
+
+
+def record_throughput(method: str, evaluations: int, seconds: float) -> float:
+    """Print a perturbation method's model evaluations per second and, under ``make bench``
+    (which sets ``XAI_COURSE_BENCH_LOG``), record it for the benchmark table. Returns the rate."""
+    if not isinstance(method, str) or not method.strip():
+        raise ValueError(f"method must be a non-empty string, got {method!r}")
+    if isinstance(evaluations, bool) or not isinstance(evaluations, int | np.integer):
+        raise TypeError(f"evaluations must be an int, got {type(evaluations).__name__}")
+    if evaluations < 1:
+        raise ValueError(f"evaluations must be at least 1, got {evaluations}")
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds > 0:
+        raise ValueError(f"seconds must be a positive number, got {seconds!r}")
+    rate = evaluations / seconds
+    print(f"{method}: {evaluations} model evaluations in {seconds:.2f} s ({rate:,.0f} per second)")
+    log = os.environ.get("XAI_COURSE_BENCH_LOG")
+    if log:
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"method": method, "evaluations": int(evaluations),
+                                     "seconds": float(seconds)}) + "\n")
+    return rate
