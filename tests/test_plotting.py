@@ -88,7 +88,8 @@ def test_importance_bar_signed_values_rank_by_magnitude_and_highlight():
     ([1.0, 2.0], ["a", "b"], {"errors": [0.1]}, "lengths differ"),
     ([], [], {}, "values is empty"),
     ([1.0, np.nan], ["a", "b"], {}, "values contains NaN or infinite entries"),
-    ([1.0, 2.0], ["a", "b"], {"highlight": "z"}, "highlight 'z' is not one of the names"),
+    ([1.0, 2.0], ["a", "b"], {"highlight": "z"}, r"highlight \['z'\] not among the names"),
+    ([1.0, 2.0], ["a", "b"], {"sort": "abs"}, "sort must be one of"),
     ([1.0, 2.0], ["a", "b"], {"top_k": 0}, "top_k must be a positive int, got 0"),
 ])
 def test_importance_bar_rejects_bad_input(values, names, kwargs, message):
@@ -200,3 +201,17 @@ def test_token_attributions_rejects_bad_input(tokens, scores, kwargs, message):
 def test_token_attributions_rejects_unknown_colormap():
     with pytest.raises(ValueError, match="colormap"):
         plotting.token_attributions(["a"], [1.0], cmap="nope")
+
+
+def test_importance_bar_sort_by_value_puts_negative_score_drops_last():
+    ax = plotting.importance_bar([-0.9, 0.3, 0.1], ["noise", "x1", "x2"], sort="value",
+                                 highlight=["noise", "x2"])
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["noise", "x2", "x1"]  # bottom-up: the largest drop is on top
+    red = [p.get_facecolor() for p in ax.patches][:2]
+    assert all(colour == mpl.colors.to_rgba("tab:red") for colour in red)
+
+
+def test_importance_bar_sort_none_keeps_order_first_on_top():
+    ax = plotting.importance_bar([0.1, 0.5, 0.3], ["a", "b", "c"], sort="none")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["c", "b", "a"]

@@ -39,27 +39,39 @@ def _check_lengths(**named: Sequence | None) -> int:
     return next(iter(sizes.values()))
 
 
+_SORTS = ("magnitude", "value", "none")
+
+
 def importance_bar(values: Sequence[float] | np.ndarray, names: Sequence[str],
                    ax: Axes | None = None, title: str = "Feature importance",
                    xlabel: str = "importance", errors: Sequence[float] | None = None,
-                   top_k: int | None = None, highlight: str | None = None) -> Axes:
-    """Horizontal bars sorted by value, largest on top; ``highlight`` colours one feature (e.g.
-    a planted leak) so the reader sees where it ranks. Signed values keep their sign."""
+                   top_k: int | None = None, highlight: str | Sequence[str] | None = None,
+                   sort: str = "magnitude") -> Axes:
+    """Horizontal bars, largest on top; ``highlight`` colours features (e.g. a planted leak) red
+    so the reader sees where they rank. Positive bars are blue, negative orange.
+
+    ``sort="magnitude"`` ranks by |value| (right for coefficients, where a large negative is a
+    large effect); ``"value"`` by signed value (right for score drops, where a negative drop is
+    noise, not an effect); ``"none"`` keeps the given order, first on top.
+    """
     vals = np.asarray(values, dtype=float).reshape(-1)
     n = _check_lengths(values=vals, names=names, errors=errors)
     if n == 0:
         raise ValueError("values is empty")
     if not np.all(np.isfinite(vals)):
         raise ValueError("values contains NaN or infinite entries")
-    if highlight is not None and highlight not in names:
-        raise ValueError(f"highlight {highlight!r} is not one of the names")
+    marked = {highlight} if isinstance(highlight, str) else set(highlight or ())
+    if not marked <= set(names):
+        raise ValueError(f"highlight {sorted(marked - set(names))} not among the names")
     if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
         raise ValueError(f"top_k must be a positive int, got {top_k!r}")
-    order = np.argsort(-np.abs(vals) if np.any(vals < 0) else -vals, kind="stable")[:top_k]
-    order = order[::-1]  # barh draws bottom-up
+    if sort not in _SORTS:
+        raise ValueError(f"sort must be one of {_SORTS}, got {sort!r}")
+    keys = {"magnitude": -np.abs(vals), "value": -vals, "none": np.arange(n)}[sort]
+    order = np.argsort(keys, kind="stable")[:top_k][::-1]  # barh draws bottom-up
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 0.45 * len(order) + 1.2))
-    colours = ["tab:red" if names[i] == highlight else
+    colours = ["tab:red" if names[i] in marked else
                ("tab:blue" if vals[i] >= 0 else "tab:orange") for i in order]
     err = None if errors is None else np.asarray(errors, dtype=float)[order]
     ax.barh(np.arange(len(order)), vals[order], xerr=err, color=colours, capsize=3)
