@@ -215,3 +215,8 @@ def test_importance_bar_sort_by_value_puts_negative_score_drops_last():
 def test_importance_bar_sort_none_keeps_order_first_on_top():
     ax = plotting.importance_bar([0.1, 0.5, 0.3], ["a", "b", "c"], sort="none")
     assert [t.get_text() for t in ax.get_yticklabels()] == ["c", "b", "a"]
+
+
+def test_token_attributions_colour_bar_label():
+    ax = plotting.token_attributions(["a", "b"], [0.5, -0.5], label="LIME weight")
+    assert ax.figure.axes[-1].get_xlabel() == "LIME weight"

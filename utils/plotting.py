@@ -165,10 +165,10 @@ def prediction_grid(images: Sequence[np.ndarray | Image.Image],
 
 def token_attributions(tokens: Sequence[str], scores: Sequence[float] | np.ndarray,
                        ax: Axes | None = None, title: str | None = None, cmap: str = "RdBu_r",
-                       max_chars_per_line: int = 70) -> Axes:
+                       max_chars_per_line: int = 70, label: str = "attribution") -> Axes:
     """Tokens laid out as text, each on a background whose colour encodes its score (red
-    positive, blue negative, white zero), with a colour bar: a static stand-in for SHAP's
-    JavaScript text plot."""
+    positive, blue negative, white zero), with a colour bar titled ``label``: a static
+    stand-in for SHAP's JavaScript text plot."""
     vals = np.asarray(scores, dtype=float).reshape(-1)
     n = _check_lengths(tokens=tokens, scores=vals)
     if n == 0:
@@ -211,7 +211,7 @@ def token_attributions(tokens: Sequence[str], scores: Sequence[float] | np.ndarr
                           "facecolor": colour_map(norm(vals[i]))})
             x += len(str(tokens[i])) + 1
     ax.figure.colorbar(mpl.cm.ScalarMappable(norm=norm, cmap=colour_map), ax=ax,
-                       cax=colour_bar_axes, orientation="horizontal", label="attribution")
+                       cax=colour_bar_axes, orientation="horizontal", label=label)
     if title:
         ax.set_title(title)
     return ax
