@@ -6,6 +6,7 @@ import json
 import os
 import random
 import sys
+import warnings
 
 import numpy as np
 import torch
@@ -80,6 +81,8 @@ def setup_notebook(seed: int = 0, threads: int | None = None, device: str = "aut
     from utils.plotting import set_style
 
     seed_everything(seed)
+    # lime and shap import tqdm.auto, which warns in every kernel without ipywidgets.
+    warnings.filterwarnings("ignore", message="IProgress not found")
     n_threads = set_threads(threads)
     chosen = get_device(device)
     set_style()
