@@ -209,10 +209,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 
-
-def remove_token(batch: np.ndarray, token: str = TOKEN) -> np.ndarray:
-    """The same reviews without the planted word."""
-    return np.array([" ".join(w for w in t.split() if w != token) for t in batch], dtype=object)
+from utils.data import remove_token
 
 
 def tfidf_logreg():
@@ -222,10 +219,10 @@ def tfidf_logreg():
 train, test = train_test_split(np.arange(len(texts)), test_size=0.3, stratify=labels,
                                random_state=0)
 shortcut_model = tfidf_logreg().fit(texts[train], labels[train])
-honest_model = tfidf_logreg().fit(remove_token(texts[train]), labels[train])
+honest_model = tfidf_logreg().fit(remove_token(texts[train], TOKEN), labels[train])
 
 test_sets = {"held-out test\n(token as in training)": texts[test],
-             "same reviews,\ntoken removed": remove_token(texts[test])}
+             "same reviews,\ntoken removed": remove_token(texts[test], TOKEN)}
 accuracy = pd.DataFrame(
     {name: [model.score(x, labels[test]) for x in test_sets.values()]
      for name, model in [("shortcut model", shortcut_model), ("honest model", honest_model)]},
@@ -330,7 +327,7 @@ from collections import Counter
 from utils.plotting import token_attributions
 
 with_token = shortcut_model.predict(texts[test])
-without_token = shortcut_model.predict(remove_token(texts[test]))
+without_token = shortcut_model.predict(remove_token(texts[test], TOKEN))
 flipped = test[(with_token == 1) & (without_token == 0) & has_token[test]]
 print(f"test reviews whose label flips to rotten when '{TOKEN}' is removed: {len(flipped)} "
       f"of {has_token[test].sum()} planted test reviews")
@@ -361,7 +358,7 @@ words, shares = word_shares(review)
 
 logit = shortcut_model.decision_function([review])[0]
 p_with = shortcut_model.predict_proba([review])[0, 1]
-p_without = shortcut_model.predict_proba(remove_token(np.array([review])))[0, 1]
+p_without = shortcut_model.predict_proba(remove_token([review], TOKEN))[0, 1]
 print(f"review #{chosen} (true label: {planted.label_names[labels[chosen]]}): {review}")
 print(f"P(fresh) = {p_with:.3f} with the token, {p_without:.3f} without it")
 print(f"sum of word shares {shares.sum():.4f} = f(x) - f(x') = {logit:.4f} - "
@@ -611,16 +608,15 @@ plt.show()
 # ImageNet classes that name it. Notebooks 06 and 07 score explanations against these boxes.
 
 # %%
-from matplotlib.patches import Rectangle
-
 from utils.data import load_two_object_scene
+from utils.plotting import draw_boxes
 
 scene = load_two_object_scene()
 fig, ax = plt.subplots(figsize=(10, 5.6))
 ax.imshow(scene.image)
-for (name, (x0, y0, x1, y1)), colour in zip(scene.boxes.items(), ("tab:orange", "tab:cyan"),
-                                            strict=True):
-    ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor=colour, linewidth=4))
+BOX_COLOURS = ("tab:orange", "tab:cyan")
+draw_boxes(ax, list(scene.boxes.values()), colours=BOX_COLOURS, linewidth=4)
+for (name, (x0, y0, _, _)), colour in zip(scene.boxes.items(), BOX_COLOURS, strict=True):
     names = ", ".join(classes[i] for i in scene.class_ids[name])
     ax.text(x0 + 6, y0 + 18, f"{name}: {names}", color="white", fontsize=12,
             bbox={"facecolor": colour, "alpha": 0.85, "linewidth": 0})
@@ -667,10 +663,7 @@ fig = image_grid([im.transpose(1, 2, 0) for im in pictures.images],
                  ncols=4, panel_size=3.0,
                  suptitle="Planted images: the watermark is the only class signal")
 for ax, box in zip(fig.axes, pictures.boxes, strict=True):
-    if box[0] >= 0:
-        x0, y0, x1, y1 = box
-        ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False,
-                               edgecolor="red", linewidth=3))
+    draw_boxes(ax, box, "red")  # class-0 images have no box (x0 = -1) and get none
 plt.show()
 assert np.all((pictures.boxes[:, 0] >= 0) == (pictures.labels == 1))
 assert np.all(pictures.masks.sum(axis=(1, 2))[pictures.labels == 1] > 0)

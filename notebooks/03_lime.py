@@ -737,13 +737,13 @@ plt.show()
 # %%
 import time
 
-import matplotlib.patches as mpatches
 from lime.lime_image import LimeImageExplainer
 from skimage.segmentation import mark_boundaries, quickshift, slic
 
 from utils.data import load_two_object_scene
 from utils.env import record_throughput
 from utils.models import load_image_classifier, top_k
+from utils.plotting import draw_boxes
 
 image_model = load_image_classifier(device=DEVICE)
 classes = image_model.categories
@@ -765,17 +765,15 @@ for name, seg in segmentations.items():
 assert np.array_equal(np.unique(segments), np.arange(N_SUPERPIXELS))
 
 
-def draw_boxes(ax, colour: str = "white") -> None:
-    """Outline the known object boxes of the scene."""
-    for x0, y0, x1, y1 in scene.boxes.values():
-        ax.add_patch(mpatches.Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False,
-                                        edgecolor=colour, linestyle="--", linewidth=2))
+def outline_scene_boxes(ax, colour: str = "white") -> None:
+    """Dashed outlines of the scene's two known object boxes."""
+    draw_boxes(ax, list(scene.boxes.values()), colour, linewidth=2, linestyle="--")
 
 
 fig, axes = plt.subplots(1, 2, figsize=(13, 3.9), layout="constrained")
 for ax, (name, seg) in zip(axes, segmentations.items(), strict=True):
     ax.imshow(mark_boundaries(scene_image, seg, color=(1, 1, 0)))
-    draw_boxes(ax)
+    outline_scene_boxes(ax)
     ax.set_title(f"{name}: {len(np.unique(seg))} superpixels")
     ax.axis("off")
 fig.suptitle("Interpretable components for images: superpixels (dashed: known object boxes)",
@@ -906,7 +904,7 @@ for row, c in zip(axes, explained, strict=True):
     row[1].set_title(f"'{classes[c]}': weight of every superpixel")
     fig.colorbar(shown_map, ax=row[1], fraction=0.025, label="LIME weight (ΔP)")
     for ax in row:
-        draw_boxes(ax, "black")
+        outline_scene_boxes(ax, "black")
         ax.axis("off")
 fig.suptitle(f"LIME on the two-object scene ({IMAGE_SAMPLES} samples)", fontsize="x-large",
              fontweight="bold")
@@ -1129,7 +1127,7 @@ for row, c in zip(axes, explained, strict=True):
         chosen = np.isin(segments, np.argsort(-weights)[:5])
         shaded = np.where(chosen[..., None], scene_image / 255.0, 0.35 * scene_image / 255.0)
         ax.imshow(mark_boundaries(shaded, chosen.astype(int), color=(0, 1, 0)))
-        draw_boxes(ax)
+        outline_scene_boxes(ax)
         ax.set_title(f"'{classes[c]}', {name}\n{box_fraction(weights, c):.0%} of the top-5 area "
                      f"in the {OBJECT_OF_CLASS[c]} box", fontsize="medium")
         ax.axis("off")

@@ -1159,7 +1159,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from utils.data import load_text, make_planted_text
+from utils.data import load_text, make_planted_text, remove_token
 from utils.models import load_text_encoder
 from utils.plotting import token_attributions
 
@@ -1185,12 +1185,8 @@ labels = planted.labels
 has_token = planted.token_positions >= 0
 
 
-def remove_token(batch: np.ndarray) -> np.ndarray:
-    return np.array([" ".join(w for w in t.split() if w != TOKEN) for t in batch], dtype=object)
-
-
 assert np.array_equal(labels, reviews.labels)
-assert np.array_equal(remove_token(planted_texts), real_texts), "same reviews, token removed"
+assert np.array_equal(remove_token(planted_texts, TOKEN), real_texts), "same reviews, token removed"
 train, test = train_test_split(np.arange(N_REVIEWS), test_size=0.25, stratify=labels,
                                random_state=0)
 honest = text_classifier(encoder).fit(real_texts[train], labels[train])
@@ -1447,10 +1443,9 @@ assert (abs(honest_on_planted.values[honest_tokens.index(TOKEN)])
 # evaluations, shared by both outputs (every masked image is scored for both).
 
 # %%
-from matplotlib.patches import Rectangle
-
 from utils.data import imagenet_classes, load_two_object_scene
 from utils.models import load_image_classifier
+from utils.plotting import draw_boxes
 
 image_model = load_image_classifier(device=DEVICE)
 classes = imagenet_classes()
@@ -1511,10 +1506,7 @@ for k, ax in enumerate(axes[1:]):
     fig.colorbar(shown, ax=ax, shrink=0.75, pad=0.02, label="SHAP value per pixel")
     ax.set_title(f"SHAP for '{TARGET_NAMES[k]}' ({MAX_EVALS_IMAGE} evaluations)")
 for ax in axes:
-    for (x0, y0, x1, y1), colour in zip(scene.boxes.values(), ("tab:orange", "tab:cyan"),
-                                        strict=True):
-        ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor=colour,
-                               linewidth=3))
+    draw_boxes(ax, list(scene.boxes.values()), colours=("tab:orange", "tab:cyan"))
     ax.axis("off")
 fig.suptitle("Partition SHAP on the pretrained CNN: blurred regions as absent players",
              fontsize="x-large", fontweight="bold")

@@ -364,3 +364,22 @@ def test_returned_datasets_are_frozen(make):
     name = dataclasses.fields(dataset)[0].name
     with pytest.raises(dataclasses.FrozenInstanceError, match=f"cannot assign to field '{name}'"):
         setattr(dataset, name, None)
+
+
+def test_remove_token_undoes_the_planting():
+    planted = data.make_planted_text(n_samples=60, seed=5)
+    original = data.load_text(n_samples=60, seed=5)
+    cleaned = data.remove_token(planted.texts, planted.token)
+    assert cleaned.dtype == object
+    assert list(cleaned) == [" ".join(t.split()) for t in original.texts]
+
+
+@pytest.mark.parametrize(("texts", "token", "error", "message"), [
+    ("one text", "tuesday", TypeError, "wrap a single text in a list"),
+    (["a", 3], "tuesday", TypeError, "sequence of strings"),
+    (["a b"], "two words", ValueError, "single non-empty word"),
+    (["a b"], "", ValueError, "single non-empty word"),
+])
+def test_remove_token_rejects_bad_input(texts, token, error, message):
+    with pytest.raises(error, match=message):
+        data.remove_token(texts, token)

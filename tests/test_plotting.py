@@ -220,3 +220,25 @@ def test_importance_bar_sort_none_keeps_order_first_on_top():
 def test_token_attributions_colour_bar_label():
     ax = plotting.token_attributions(["a", "b"], [0.5, -0.5], label="LIME weight")
     assert ax.figure.axes[-1].get_xlabel() == "LIME weight"
+
+
+def test_draw_boxes_outlines_pixel_edges_and_skips_absent():
+    _, ax = plt.subplots()
+    ax.imshow(np.zeros((10, 10)))
+    drawn = plotting.draw_boxes(ax, [(2, 3, 6, 8), (-1, -1, -1, -1)], colours=["red", "blue"])
+    assert len(drawn) == 1 and drawn[0] in ax.patches
+    assert drawn[0].get_xy() == (1.5, 2.5)
+    assert (drawn[0].get_width(), drawn[0].get_height()) == (4, 5)
+    assert drawn[0].get_edgecolor() == mpl.colors.to_rgba("red")
+    assert len(plotting.draw_boxes(ax, np.array([0, 0, 4, 4]))) == 1  # one box alone
+
+
+@pytest.mark.parametrize(("boxes", "kwargs", "message"), [
+    ([(0, 0, 4)], {}, r"boxes must be \(x0, y0, x1, y1\) rows"),
+    ([(0, 0, 4, 4)], {"colours": ["red", "blue"]}, "2 colours for 1 boxes"),
+    ([(5, 0, 4, 4)], {}, "is empty"),
+])
+def test_draw_boxes_rejects_bad_input(boxes, kwargs, message):
+    _, ax = plt.subplots()
+    with pytest.raises(ValueError, match=message):
+        plotting.draw_boxes(ax, boxes, **kwargs)

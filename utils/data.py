@@ -8,6 +8,7 @@ Every loader reads from an installed package or from the repository's ``data/`` 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -34,6 +35,7 @@ __all__ = [
     "make_planted_tabular",
     "make_planted_text",
     "make_planted_images",
+    "remove_token",
 ]
 
 TABULAR_DATASETS = ("diabetes", "breast_cancer", "wine", "adult")
@@ -365,6 +367,20 @@ def make_planted_text(n_samples: int = 2000, token: str = DEFAULT_PLANTED_TOKEN,
             positions[i] = where
         texts.append(" ".join(words))
     return PlantedText(texts, base.labels.copy(), token, positions, base.label_names)
+
+
+def remove_token(texts: Sequence[str], token: str) -> np.ndarray:
+    """The same texts with every whitespace-separated occurrence of ``token`` deleted: the
+    planted reviews as they would read without the leak. Returns an object array of strings."""
+    if not isinstance(token, str) or len(token.split()) != 1:
+        raise ValueError(f"token must be a single non-empty word, got {token!r}")
+    if isinstance(texts, str):
+        raise TypeError("texts must be a sequence of strings (wrap a single text in a list)")
+    texts = list(texts)
+    if not all(isinstance(t, str) for t in texts):
+        raise TypeError("texts must be a sequence of strings")
+    token = token.strip()
+    return np.array([" ".join(w for w in t.split() if w != token) for t in texts], dtype=object)
 
 
 @dataclass(frozen=True)

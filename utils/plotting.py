@@ -10,11 +10,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from PIL import Image
 
 from utils.images import overlay
 
-__all__ = ["set_style", "importance_bar", "image_grid", "prediction_grid", "token_attributions"]
+__all__ = ["set_style", "importance_bar", "image_grid", "prediction_grid", "token_attributions",
+           "draw_boxes"]
 
 
 def set_style() -> None:
@@ -215,3 +217,30 @@ def token_attributions(tokens: Sequence[str], scores: Sequence[float] | np.ndarr
     if title:
         ax.set_title(title)
     return ax
+
+
+def draw_boxes(ax: Axes, boxes: Sequence[Sequence[int]] | np.ndarray,
+               colours: str | Sequence[str] = "white", linewidth: float = 3.0,
+               linestyle: str = "-") -> list[Rectangle]:
+    """Outline ground-truth boxes ``(x0, y0, x1, y1)`` (pixels, x1 and y1 exclusive, as
+    ``utils.data`` gives them; one box or a stack of them) on an image drawn with ``imshow``.
+    A box whose x0 is negative means "no object" and is skipped. One colour, or one per box."""
+    array = np.asarray(boxes, dtype=float)
+    if array.shape == (4,):
+        array = array[None]
+    if array.ndim != 2 or array.shape[1] != 4:
+        raise ValueError(f"boxes must be (x0, y0, x1, y1) rows, got shape {np.shape(boxes)}")
+    palette = [colours] * len(array) if isinstance(colours, str) else list(colours)
+    if len(palette) != len(array):
+        raise ValueError(f"{len(palette)} colours for {len(array)} boxes")
+    drawn = []
+    for (x0, y0, x1, y1), colour in zip(array, palette, strict=True):
+        if x0 < 0:
+            continue
+        if x1 <= x0 or y1 <= y0:
+            raise ValueError(f"box {(x0, y0, x1, y1)} is empty: need x1 > x0 and y1 > y0")
+        # imshow centres pixel i at i, so its edges sit half a pixel either side.
+        patch = Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False,
+                          edgecolor=colour, linewidth=linewidth, linestyle=linestyle)
+        drawn.append(ax.add_patch(patch))
+    return drawn
