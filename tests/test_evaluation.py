@@ -1,0 +1,64 @@
+"""Tests for utils.evaluation: mass share inside a region and the pointing game."""
+
+import numpy as np
+import pytest
+import torch
+
+from utils import evaluation
+
+
+@pytest.fixture
+def box() -> np.ndarray:
+    mask = np.zeros((40, 60), dtype=bool)
+    mask[10:20, 30:50] = True
+    return mask
+
+
+def test_mass_share(box):
+    heatmap = np.zeros(box.shape)
+    heatmap[box] = 3.0
+    heatmap[0, 0] = box.sum() * 3.0  # as much mass in one pixel outside as in the box
+    assert evaluation.mass_share(heatmap, box) == pytest.approx(0.5)
+    assert evaluation.mass_share(np.ones(box.shape), box) == pytest.approx(box.mean())
+    negative_outside = np.where(box, 1.0, -5.0)  # negative evidence does not count
+    assert evaluation.mass_share(torch.as_tensor(negative_outside), box) == pytest.approx(1.0)
+
+
+def test_pointing_hit_with_tolerance(box):
+    heatmap = np.zeros(box.shape)
+    heatmap[15, 25] = 1.0  # 5 px left of the box
+    assert not evaluation.pointing_hit(heatmap, box, tolerance=0)
+    assert not evaluation.pointing_hit(heatmap, box, tolerance=4)
+    assert evaluation.pointing_hit(heatmap, box, tolerance=5)
+    assert evaluation.pointing_hit(heatmap, box)  # default 15 px
+    heatmap[35, 5] = 2.0
+    assert not evaluation.pointing_hit(heatmap, box)
+
+
+@pytest.mark.parametrize(
+    ("heatmap", "mask", "error", "message"),
+    [
+        (np.zeros(5), np.ones(5, bool), ValueError, "2-D"),
+        ("map", np.ones((2, 2), bool), ValueError, "2-D"),
+        (np.zeros((0, 3)), np.ones((0, 3), bool), ValueError, "empty"),
+        (np.full((2, 2), np.nan), np.ones((2, 2), bool), ValueError, "finite"),
+        (np.ones((2, 2)), np.ones((2, 2)), TypeError, "boolean"),
+        (np.ones((2, 2)), np.ones((3, 2), bool), ValueError, "upsample"),
+        (np.ones((2, 2)), np.zeros((2, 2), bool), ValueError, "no pixel"),
+    ],
+)
+def test_bad_input(heatmap, mask, error, message):
+    for score in (evaluation.mass_share, evaluation.pointing_hit):
+        with pytest.raises(error, match=message):
+            score(heatmap, mask)
+
+
+def test_mass_share_needs_positive_mass(box):
+    with pytest.raises(ValueError, match="positive mass"):
+        evaluation.mass_share(-np.ones(box.shape), box)
+
+
+@pytest.mark.parametrize("tolerance", [-1, 1.5, True, "15"])
+def test_bad_tolerance(box, tolerance):
+    with pytest.raises(ValueError, match="tolerance"):
+        evaluation.pointing_hit(np.ones(box.shape), box, tolerance=tolerance)
