@@ -100,6 +100,8 @@ def load_image_classifier(name: str = "efficientnet_lite0", device: torch.device
 
     ``efficientnet_lite0`` (the default) is offline: its weights ship in a pip package.
     ``resnet18`` needs torchvision's download (or a cached copy) and says so when it has neither.
+    The weights are frozen, so a gradient-based method (pytorch-grad-cam included) needs an input
+    with ``requires_grad_(True)``.
     """
     if not isinstance(name, str):
         raise TypeError(f"name must be a string, got {type(name).__name__}")
