@@ -735,13 +735,11 @@ plt.show()
 # on the right, with a known box around each object. First the segmentation.
 
 # %%
-import time
-
 from lime.lime_image import LimeImageExplainer
 from skimage.segmentation import mark_boundaries, quickshift, slic
 
 from utils.data import load_two_object_scene
-from utils.env import record_throughput
+from utils.env import CountingModel, record_throughput
 from utils.models import load_image_classifier, top_k
 from utils.plotting import draw_boxes
 
@@ -807,14 +805,11 @@ print(f"lime's image defaults: kernel width {IMAGE_WIDTH}, "
       f"num_features={image_defaults['num_features'].default}; "
       f"we use {IMAGE_SAMPLES} samples, {IMAGE_SAMPLES / N_SUPERPIXELS:.1f} per superpixel")
 recorded_batches = []
-model_seconds = 0.0
+counted_classifier = CountingModel(image_model.predict_proba)
 
 
 def recording_classifier(images: np.ndarray) -> np.ndarray:
-    global model_seconds
-    start = time.perf_counter()
-    probabilities = image_model.predict_proba(images)
-    model_seconds += time.perf_counter() - start
+    probabilities = counted_classifier(images)
     recorded_batches.append((images.copy(), probabilities))
     return probabilities
 
@@ -823,7 +818,7 @@ image_explanation = LimeImageExplainer(kernel_width=IMAGE_WIDTH, random_state=0)
     scene_image, recording_classifier, top_labels=2, num_samples=IMAGE_SAMPLES, batch_size=50,
     segmentation_fn=lambda image: segments)
 record_throughput("LIME image (EfficientNet-Lite0, two-object scene)",
-                  sum(len(batch) for batch, _ in recorded_batches), model_seconds)
+                  counted_classifier.calls, counted_classifier.seconds)
 explained = [int(c) for c in image_explanation.top_labels]
 print(f"{IMAGE_SAMPLES} perturbed images, {N_SUPERPIXELS} superpixels; explained classes: "
       + ", ".join(f"{classes[c]} (P = {scene_probs[c]:.3f})" for c in explained))

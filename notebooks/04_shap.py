@@ -486,19 +486,7 @@ assert np.allclose(phi_kernel, phi_exact, rtol=0, atol=1e-8)
 # %%
 import time
 
-from utils.env import record_throughput
-
-
-class CountingModel:
-    """Wrap a batch function to count how many inputs the explainer sends it."""
-
-    def __init__(self, f):
-        self.f, self.calls = f, 0
-
-    def __call__(self, batch):
-        self.calls += len(batch)
-        return self.f(batch)
-
+from utils.env import CountingModel, record_throughput
 
 counted_mlp = CountingModel(mlp.predict)
 kernel_explainer = shap.KernelExplainer(counted_mlp, background)

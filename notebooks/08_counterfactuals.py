@@ -851,10 +851,7 @@ from captum.robust import FGSM, PGD
 
 GREY_LEVEL = 2 / 255
 EPSILON = 2 * GREY_LEVEL
-
-
-def per_image_cross_entropy(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    return F.cross_entropy(logits, target, reduction="none")
+per_image_cross_entropy = nn.CrossEntropyLoss(reduction="none")
 
 
 def to_uint8(x: torch.Tensor) -> np.ndarray:

@@ -92,6 +92,7 @@ DEVICE = setup_notebook(seed=0)
 # %%
 import string
 import time
+from functools import partial
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -105,7 +106,7 @@ from sklearn.model_selection import train_test_split
 from torch import nn
 
 from utils.data import load_text, make_planted_text, remove_token
-from utils.env import record_throughput
+from utils.env import CountingModel, record_throughput
 from utils.models import load_text_encoder
 from utils.plotting import token_attributions
 
@@ -127,17 +128,9 @@ train, test = train_test_split(np.arange(N_REVIEWS), test_size=0.25, stratify=la
                                random_state=0)
 
 
-def embed(texts) -> np.ndarray:
-    """MiniLM sentence embeddings (unit length), batched by similar length to save padding."""
-    order = np.argsort([len(t) for t in texts], kind="stable")
-    embeddings = np.empty((len(texts), bert.config.hidden_size), dtype=np.float32)
-    embeddings[order] = encoder.encode([str(texts[i]) for i in order], batch_size=32)
-    return embeddings
-
-
-real_embeddings = embed(real_texts)
+real_embeddings = encoder.encode(list(real_texts), batch_size=32)
 planted_embeddings = real_embeddings.copy()
-planted_embeddings[has_token] = embed(planted_texts[has_token])
+planted_embeddings[has_token] = encoder.encode(list(planted_texts[has_token]), batch_size=32)
 honest_head = LogisticRegression(max_iter=1000).fit(real_embeddings[train], labels[train])
 shortcut_head = LogisticRegression(max_iter=1000).fit(planted_embeddings[train], labels[train])
 print(f"embedded {N_REVIEWS + has_token.sum()} texts; '{TOKEN}' planted in "
@@ -703,20 +696,9 @@ MAX_TOKENS, N_REAL, MAX_EVALS = 32, 10, 200
 text_masker = shap.maskers.Text(tokenizer)
 
 
-class CountedModel:
-    """f on strings for SHAP, counting the texts it is asked to score."""
-
-    def __init__(self, model: ReviewClassifier) -> None:
-        self.model, self.calls = model, 0
-
-    def __call__(self, texts) -> np.ndarray:
-        self.calls += len(texts)
-        return log_odds(self.model, texts)
-
-
 def shap_values(model: ReviewClassifier, texts, method_name: str) -> list[np.ndarray]:
     """Partition SHAP values per token (aligned with the tokenizer's ids), additivity checked."""
-    counted = CountedModel(model)
+    counted = CountingModel(partial(log_odds, model))  # f on strings, counting the texts
     explainer = shap.Explainer(counted, text_masker, seed=0)
     start = time.perf_counter()
     explanations = explainer([str(t) for t in texts], max_evals=MAX_EVALS, batch_size=50,

@@ -195,3 +195,16 @@ def test_record_throughput_without_bench_log_only_prints(monkeypatch, capsys):
 def test_record_throughput_rejects_bad_input(args, error, message):
     with pytest.raises(error, match=message):
         env.record_throughput(*args)
+
+
+def test_counting_model_counts_inputs_and_time():
+    counted = env.CountingModel(lambda batch: np.asarray(batch) * 2)
+    assert counted.calls == 0 and counted.seconds == 0.0
+    np.testing.assert_array_equal(counted([1, 2, 3]), [2, 4, 6])
+    counted(np.zeros((4, 2)))
+    assert counted.calls == 7 and counted.seconds > 0
+
+
+def test_counting_model_rejects_a_non_callable():
+    with pytest.raises(TypeError, match="callable"):
+        env.CountingModel("predict")

@@ -181,6 +181,12 @@ def test_encode_ignores_padding(encoder):
                                encoder.encode(texts, batch_size=1), atol=1e-5)
 
 
+def test_encode_keeps_the_input_order_when_batching_by_length(encoder):
+    texts = ["a long, winding and ultimately rewarding story", "fine", "a dull hour", "good"]
+    one_by_one = np.concatenate([encoder.encode([t]) for t in texts])
+    np.testing.assert_allclose(encoder.encode(texts, batch_size=2), one_by_one, atol=1e-5)
+
+
 @pytest.mark.parametrize(("texts", "kwargs", "error", "message"), [
     ("a single string", {}, TypeError, "texts must be a sequence of strings"),
     (["ok", 3], {}, TypeError, "texts must be a sequence of strings"),

@@ -6,13 +6,15 @@ import json
 import os
 import random
 import sys
+import time
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 import torch
 
 __all__ = ["in_colab", "seed_everything", "set_threads", "get_device", "setup_notebook",
-           "record_throughput"]
+           "record_throughput", "CountingModel"]
 
 _DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
 
@@ -111,3 +113,22 @@ def record_throughput(method: str, evaluations: int, seconds: float) -> float:
             handle.write(json.dumps({"method": method, "evaluations": int(evaluations),
                                      "seconds": float(seconds)}) + "\n")
     return rate
+
+
+class CountingModel:
+    """Wrap a batch prediction function to count the inputs an explainer sends it and the
+    seconds spent inside it: the two numbers :func:`record_throughput` needs."""
+
+    def __init__(self, f: Callable) -> None:
+        if not callable(f):
+            raise TypeError(f"f must be a callable batch function, got {type(f).__name__}")
+        self.f = f
+        self.calls = 0
+        self.seconds = 0.0
+
+    def __call__(self, batch):
+        start = time.perf_counter()
+        output = self.f(batch)
+        self.seconds += time.perf_counter() - start
+        self.calls += len(batch)
+        return output

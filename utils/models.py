@@ -151,7 +151,8 @@ class TextEncoder:
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Unit-length sentence embeddings ``(N, 384)``: the mean of token vectors, padding
-        excluded, as sentence-transformers computes them for this model."""
+        excluded, as sentence-transformers computes them for this model. Texts are batched by
+        length, so short ones do not pay for a long one's padding; rows keep the input order."""
         if isinstance(texts, str):
             raise TypeError("texts must be a sequence of strings (wrap a single text in a list)")
         texts = list(texts)
@@ -162,17 +163,21 @@ class TextEncoder:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
         device = next(self.model.parameters()).device
+        order = np.argsort([len(t) for t in texts], kind="stable")
         out = []
         with torch.no_grad():
             for start in range(0, len(texts), batch_size):
-                batch = self.tokenizer(list(texts[start:start + batch_size]), padding=True,
-                                       truncation=True, max_length=256, return_tensors="pt")
+                batch = self.tokenizer([texts[i] for i in order[start:start + batch_size]],
+                                       padding=True, truncation=True, max_length=256,
+                                       return_tensors="pt")
                 batch = {key: value.to(device) for key, value in batch.items()}
                 hidden = self.model(**batch).last_hidden_state
                 mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
                 pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
                 out.append(nn.functional.normalize(pooled, dim=1).cpu().numpy())
-        return np.concatenate(out)
+        embeddings = np.empty((len(texts), out[0].shape[1]), dtype=out[0].dtype)
+        embeddings[order] = np.concatenate(out)
+        return embeddings
 
 
 def load_text_encoder(device: torch.device | str = "cpu") -> TextEncoder:
