@@ -12,7 +12,7 @@ import sys
 import nbformat
 from nbconvert import HTMLExporter
 
-from tools import editions
+from tools import editions, report_card
 from tools.course import (
     BUILD_DIR,
     enable_offline_guard,
@@ -24,7 +24,7 @@ from tools.course import (
 )
 
 
-def _page(rows: list[str]) -> str:
+def _page(rows: list[str], card: str) -> str:
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Explainable ML, hands-on</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.5}}
@@ -34,7 +34,12 @@ text-align:left}}</style></head><body>
 <p>Every notebook below was executed offline by <code>make run</code>.</p>
 <table><tr><th>notebook</th><th>executed (HTML)</th><th>notebook files</th><th>run time</th></tr>
 {''.join(rows)}
-</table></body></html>
+</table>
+<h2>Report card (notebook 07)</h2>
+<p>Every number was computed by notebook 07 in this run (<a href="report_card.csv">CSV</a>);
+the notebook explains each test and its pass mark.</p>
+{card}
+</body></html>
 """
 
 
@@ -43,6 +48,7 @@ def main() -> int:
     netlog = enable_offline_guard()
     executed_dir, student_dir = BUILD_DIR / "notebooks", BUILD_DIR / "student"
     executed_dir.mkdir(parents=True, exist_ok=True)
+    report_card.CSV_PATH.unlink(missing_ok=True)  # notebook 07 writes it afresh below
     editions.build(student_dir)
     exporter = HTMLExporter()
     rows = []
@@ -58,7 +64,12 @@ def main() -> int:
             f"<a href='student/{path.name}'>student</a></td><td>{seconds:.1f} s</td></tr>\n"
         )
         print(f"{seconds:6.1f} s  {path.name}", flush=True)
-    (BUILD_DIR / "index.html").write_text(_page(rows), encoding="utf-8")
+    card = "<p>No report card: notebook 07 did not run.</p>"
+    if report_card.CSV_PATH.exists():
+        card = report_card.html_table()
+        report_card.update_readme()
+        print("README report card refreshed from build/report_card.csv")
+    (BUILD_DIR / "index.html").write_text(_page(rows, card), encoding="utf-8")
     attempts = network_attempts(netlog)
     if attempts:
         print("NETWORK ACCESS ATTEMPTED (the course must run offline):\n" + attempts)

@@ -1,0 +1,1356 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 07 · Sanity checks and the evaluation of explanations
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/xai-course/hands-on-xai/blob/main/notebooks/07_sanity_checks.ipynb)
+#
+# Notebooks 05 and 06 produced a dozen saliency maps, and most of them looked convincing. Looking
+# convincing is not evidence. This notebook puts seven methods (gradient, gradient × input,
+# SmoothGrad, Integrated Gradients, guided backprop, Grad-CAM, Guided Grad-CAM) through every
+# test the literature proposes and measures the result on the course's own models: do the maps
+# change when the model's weights are destroyed (model randomization) or when it is trained on
+# shuffled labels (data randomization)? Do they survive noise the model ignores (fragility,
+# max-sensitivity)? Does removing the pixels they rank first destroy the prediction
+# (deletion, insertion, infidelity)? Do they find what we know is there (a planted watermark,
+# the objects of a two-object photo)? Two model-free "explanations" run through the same tests
+# as controls: an edge detector and a map of random numbers. Everything ends in one report
+# card, written to `build/report_card.csv` and shown in the README, with a reading of what it
+# says and what it cannot say.
+#
+# **Run time:** about 70 s on a 2-core laptop CPU (no GPU and no internet needed). The test
+# sizes are chosen to fit: one photo for the randomization and noise tests, two photos for the
+# faithfulness curves, 8 SmoothGrad samples and 16 Integrated-Gradients steps; the text says
+# where a larger run would be more reliable.
+#
+# ## Learning objectives
+#
+# - Run the cascading and independent model-parameter randomization tests and compare maps
+#   with Spearman rank correlation (with and without absolute values) and SSIM.
+# - Run the data randomization test: retrain a small CNN on shuffled labels until it
+#   memorizes them, and compare its maps with those of the honestly trained model.
+# - Measure fragility (rank correlation under imperceptible noise) and max-sensitivity
+#   (`captum.metrics.sensitivity_max`), and know why a constant map would score perfectly.
+# - Draw deletion and insertion curves from scratch, compute their AUC, and compute
+#   infidelity from scratch and with `captum.metrics.infidelity`.
+# - Score maps against ground truth with the pointing game and the mass share.
+# - Read a report card: which methods pass which checks, and what passing does not prove.
+#
+# ## Prerequisites
+#
+# - Notebook 05 (gradient, gradient × input, SmoothGrad, Integrated Gradients, guided backprop)
+#   and notebook 06 (Grad-CAM, Guided Grad-CAM, the pointing game and the mass share).
+# - Notebook 00: the pretrained EfficientNet-Lite0, the two-object scene and the planted
+#   watermark images.
+# - Rank correlation; what a softmax probability and an area under a curve are.
+
+# %% [markdown]
+# ## Setup
+
+# %%
+# On Colab, fetch the course and install only what Colab lacks; everywhere, seed every RNG,
+# fix thread counts and pick a device.
+import sys
+
+if "google.colab" in sys.modules:
+    import os
+    import subprocess
+
+    if not os.path.isdir("/content/hands-on-xai"):
+        subprocess.run(["git", "clone", "--depth", "1",
+                        "https://github.com/xai-course/hands-on-xai", "/content/hands-on-xai"],
+                       check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/hands-on-xai"],
+                   check=True)
+    sys.path.insert(0, "/content/hands-on-xai")
+
+from utils.env import setup_notebook
+
+DEVICE = setup_notebook(seed=0)
+
+# %% [markdown]
+# ## 1. What a test of an explanation can check
+#
+# There is no ground truth for "why did the network say Egyptian cat?", so an explanation cannot
+# be checked the way a prediction is. What can be checked are *necessary* properties: things
+# any faithful explanation must do, each of which some plausible-looking method fails.
+#
+# | family | the question | tests here (section) |
+# |---|---|---|
+# | sanity | does the map depend on the model? | model randomization (2) |
+# | sanity | does it depend on what the labels taught? | data randomization (3) |
+# | robustness | does it survive noise the model ignores? | fragility, max-sensitivity (4) |
+# | faithfulness | does the model need the top pixels? | deletion, insertion, infidelity (5) |
+# | ground truth | does it find what we know is there? | pointing game, mass share (6) |
+#
+# Every test is run on the seven methods of notebooks 05–06 and on two **controls** that
+# explain nothing: an **edge detector** (the Sobel filter of the image, which never looks at
+# the model) and a **random map** (fresh uniform noise on every call, which looks at neither
+# the model nor the image). A test that a control passes cannot, on its own, be evidence that a
+# method explains the model.
+#
+# The methods are not re-derived here: each is the library call that notebook 05 or 06 checked
+# against its from-scratch version (captum for the gradient family, captum's `LayerGradCam`
+# for Grad-CAM, and `utils.saliency.guided_backprop`, because captum's `GuidedBackprop` is the
+# plain gradient on this model's shared ReLU6 modules). The settings are the same for every
+# test: SmoothGrad with 8 samples at 15 % noise, Integrated Gradients with 16 steps from a
+# blurred baseline (the better of notebook 05's baselines), Grad-CAM at the last
+# convolutional layer. Every attribution is turned into one map per image by summing its
+# absolute value over the colour channels.
+
+# %%
+import copy
+import time
+import warnings
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import torch
+from captum.attr import (
+    InputXGradient,
+    IntegratedGradients,
+    LayerAttribution,
+    LayerGradCam,
+    NoiseTunnel,
+    Saliency,
+)
+from scipy.ndimage import gaussian_filter
+from scipy.stats import rankdata
+from skimage.filters import sobel
+from skimage.metrics import structural_similarity
+
+import utils
+from utils.data import load_photo, load_two_object_scene, make_planted_images
+from utils.env import record_throughput
+from utils.evaluation import mass_share, pointing_hit
+from utils.images import normalize_map, overlay
+from utils.models import SmallCNN, load_image_classifier, train_small_cnn
+from utils.plotting import draw_boxes
+from utils.saliency import guided_backprop
+
+warnings.filterwarnings("ignore", message=".*required_grads.*")  # captum's note on frozen weights
+
+classifier = load_image_classifier(device=DEVICE)
+model, classes = classifier.model, classifier.categories
+LITE0_LAYER = "_conv_head"  # the Grad-CAM layer, by name, so that copies of the model find it
+PHOTOS = ("chelsea", "coffee")
+photos = [np.asarray(load_photo(name)) for name in PHOTOS]
+x_photos = torch.cat([classifier.preprocess(photo) for photo in photos])
+with torch.no_grad():
+    photo_probs = torch.softmax(model(x_photos), dim=1)
+photo_targets = photo_probs.argmax(dim=1).tolist()
+for name, c, probs in zip(PHOTOS, photo_targets, photo_probs, strict=True):
+    print(f"{name}: '{classes[c]}' with probability {probs[c].item():.2f}")
+
+# %% [markdown]
+# One function computes every method, so that each test below calls the methods the same way.
+# It returns the raw attribution, `(N, 3, H, W)` for the pixel methods and `(N, 1, H, W)` for
+# the maps that have no colour channels (Grad-CAM, the controls); `magnitude` turns either into
+# one `(H, W)` map per image.
+
+# %%
+METHODS = ("gradient", "gradient × input", "SmoothGrad", "Integrated Gradients",
+           "guided backprop", "Grad-CAM", "Guided Grad-CAM")
+CONTROLS = ("edge detector", "random map")
+ROWS = METHODS + CONTROLS
+SMOOTHGRAD_SAMPLES, NOISE_LEVEL, IG_STEPS = 8, 0.15, 16
+RANDOM_MAPS = torch.Generator().manual_seed(0)  # the random control draws a new map per call
+BATCH_PIXELS = 4 * 224 * 224  # about four 224 x 224 images per pass is fastest on 2 CPU cores
+
+
+def blurred(x: torch.Tensor) -> torch.Tensor:
+    """Each image blurred with a Gaussian of 4.5 % of its width (10 px at 224 px)."""
+    sigma = 0.045 * x.shape[-1]
+    smooth = gaussian_filter(x.detach().cpu().numpy(), sigma=(0, 0, sigma, sigma))
+    return torch.from_numpy(smooth).to(x.device)
+
+
+def edge_map(x: torch.Tensor) -> torch.Tensor:
+    """The Sobel edge magnitude of each image's grey level: a map that ignores the model."""
+    grey = x.detach().mean(dim=1).cpu().numpy()
+    return torch.from_numpy(np.stack([sobel(g) for g in grey]))[:, None].to(x.device)
+
+
+def explain(method: str, net: torch.nn.Module, x: torch.Tensor, target, layer: str,
+            input_range: float = 2.0) -> torch.Tensor:
+    """The attribution of ``method`` for logit ``target`` (an int or one per row) of ``net``."""
+    if method == "edge detector":
+        return edge_map(x)
+    if method == "random map":
+        return torch.rand((len(x), 1, *x.shape[-2:]), generator=RANDOM_MAPS).to(x.device)
+    x = x.detach().clone().requires_grad_(True)
+    image_pixels = x.shape[-2] * x.shape[-1]
+    if method == "gradient":
+        return Saliency(net).attribute(x, target=target, abs=False)
+    if method == "gradient × input":
+        return InputXGradient(net).attribute(x, target=target).detach()
+    if method == "SmoothGrad":
+        with torch.random.fork_rng():  # the same noise draws on every call
+            torch.manual_seed(0)
+            return NoiseTunnel(Saliency(net)).attribute(
+                x, nt_type="smoothgrad", nt_samples=SMOOTHGRAD_SAMPLES,
+                nt_samples_batch_size=max(1, BATCH_PIXELS // (len(x) * image_pixels)),
+                stdevs=NOISE_LEVEL * input_range, target=target, abs=False)
+    if method == "Integrated Gradients":
+        return IntegratedGradients(net).attribute(x, baselines=blurred(x), target=target,
+                                                  n_steps=IG_STEPS,
+                                                  internal_batch_size=max(len(x), BATCH_PIXELS
+                                                                          // image_pixels))
+    if method == "guided backprop":
+        return guided_backprop(net, x, target)
+    cam = LayerGradCam(net, net.get_submodule(layer)).attribute(x, target=target,
+                                                                relu_attributions=True)
+    cam = LayerAttribution.interpolate(cam, tuple(x.shape[-2:]), "bilinear").detach()
+    if method == "Grad-CAM":
+        return cam
+    if method == "Guided Grad-CAM":
+        return guided_backprop(net, x, target) * cam
+    raise ValueError(f"unknown method {method!r}")
+
+
+def explain_all(net: torch.nn.Module, x: torch.Tensor, target, layer: str,
+                input_range: float = 2.0) -> tuple[dict, dict]:
+    """Every row's attribution of ``x``, and the seconds each took."""
+    attributions, seconds = {}, {}
+    for method in ROWS:
+        start = time.perf_counter()
+        attributions[method] = explain(method, net, x, target, layer, input_range).detach()
+        seconds[method] = time.perf_counter() - start
+    return attributions, seconds
+
+
+def magnitude(attribution: torch.Tensor) -> np.ndarray:
+    """(N, C, H, W) -> (N, H, W): |attribution| summed over channels."""
+    return attribution.abs().sum(dim=1).cpu().numpy()
+
+
+photo_attr, photo_seconds = explain_all(model, x_photos, photo_targets, LITE0_LAYER)
+seconds_per_image = pd.Series({m: s / len(PHOTOS) for m, s in photo_seconds.items()})
+print("seconds per 224 x 224 image:")
+print(seconds_per_image.round(3).to_string())
+assert torch.equal(photo_attr["Guided Grad-CAM"],
+                   photo_attr["guided backprop"] * photo_attr["Grad-CAM"]), "GB x CAM"
+assert not torch.allclose(photo_attr["guided backprop"], photo_attr["gradient"]), "real GB"
+
+# %%
+def show_map_grid(images, maps, row_titles, column_titles, suptitle, cmap="gray"):
+    """One row per image, one column per map; each map scaled to [0, 1] (99th percentile)."""
+    fig, axes = plt.subplots(len(images), len(column_titles),
+                             figsize=(2.1 * len(column_titles), 2.3 * len(images)),
+                             squeeze=False, layout="constrained")
+    for r, row in enumerate(axes):
+        for c, ax in enumerate(row):
+            ax.imshow(images[r] if maps[r][c] is None else normalize_map(maps[r][c]), cmap=cmap)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if r == 0:
+                ax.set_title(column_titles[c], fontsize="medium")
+        row[0].set_ylabel(row_titles[r], fontsize="large")
+    fig.suptitle(suptitle, fontsize="x-large", fontweight="bold")
+    return fig
+
+
+show_map_grid(photos, [[None] + [magnitude(photo_attr[m])[i] for m in ROWS]
+                       for i in range(len(PHOTOS))],
+              [f"{name}\n'{classes[c]}'" for name, c in zip(PHOTOS, photo_targets, strict=True)],
+              ["photo"] + list(ROWS),
+              "The seven methods and the two controls (white = large |attribution|)")
+plt.show()
+
+# %% [markdown]
+# Look at the edge detector before anything else: it is a crisp, plausible "explanation" of a
+# cat, and it knows nothing about the network. Several of the methods look like it. The tests
+# below are how to tell them apart.
+
+# %% [markdown]
+# ## 2. Model-parameter randomization
+#
+# **Intuition.** If an explanation describes what the model computes, destroying the model
+# must change the explanation. Adebayo et al. (2018) re-initialise the weights of a trained
+# network and compare the maps before and after, in two ways:
+#
+# - **cascading**: randomize the logits layer, then also the layer below, and so on down to
+#   the input, so that ever more of the network is random;
+# - **independent**: randomize one group of layers at a time and keep the rest trained.
+#
+# **Measure.** With $m$ the map of the trained model and $\tilde m$ the map of the randomized
+# one (both $H \times W$), the **Spearman rank correlation** is the Pearson correlation of the
+# pixel ranks,
+# $$\rho(m, \tilde m) = \mathrm{corr}\big(\mathrm{rank}(m), \mathrm{rank}(\tilde m)\big),$$
+# computed on $|\varphi|$ summed over channels (the maps one looks at) and also on the signed
+# sum $\sum_c \varphi_c$ ("without absolute values": a map whose signs flip but whose
+# magnitudes stay counts as changed). The **structural similarity** (SSIM, Wang et al., 2004)
+# compares local means $\mu$, variances $\sigma^2$ and covariance $\sigma_{m\tilde m}$ in
+# sliding windows,
+# $$\mathrm{SSIM} = \frac{(2\mu_m\mu_{\tilde m} + C_1)(2\sigma_{m\tilde m} + C_2)}
+# {(\mu_m^2 + \mu_{\tilde m}^2 + C_1)(\sigma_m^2 + \sigma_{\tilde m}^2 + C_2)},$$
+# averaged over the windows (`skimage.metrics.structural_similarity`, on maps scaled to
+# [0, 1]). Both are 1 for identical maps; $\rho$ is about 0 for unrelated ones.
+#
+# **Randomizing.** Every module of a randomized group gets PyTorch's own initialisation
+# (`reset_parameters()`: new convolution and linear weights, batch-norm statistics reset),
+# seeded, so that the cascade re-draws the same weights for the layers it has already
+# randomized. EfficientNet-Lite0 has a stem, 16 blocks, a 1 × 1 head convolution and a
+# linear layer; the cascade below goes down in five steps. The target stays the class the
+# trained model predicted.
+
+# %%
+def rank_correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Spearman's rho of two maps: the correlation of their pixel ranks (ties share a rank)."""
+    return float(np.corrcoef(rankdata(a.ravel()), rankdata(b.ravel()))[0, 1])
+
+
+def ssim(a: np.ndarray, b: np.ndarray) -> float:
+    """SSIM of two maps, each scaled to [0, 1] first."""
+    def unit(m: np.ndarray) -> np.ndarray:
+        m = m - m.min()
+        return m / m.max() if m.max() > 0 else m
+    return float(structural_similarity(unit(a), unit(b), data_range=1.0))
+
+
+def similarity(before: torch.Tensor, after: torch.Tensor) -> dict[str, float]:
+    """The three similarity scores of two single-image attributions."""
+    m_before, m_after = magnitude(before)[0], magnitude(after)[0]
+    return {"rank |φ|": rank_correlation(m_before, m_after),
+            "rank signed": rank_correlation(before.sum(dim=1).cpu().numpy(),
+                                            after.sum(dim=1).cpu().numpy()),
+            "SSIM": ssim(m_before, m_after)}
+
+
+CASCADE = {  # top to bottom; each entry lists the modules it re-initialises
+    "logits": ["_fc"],
+    "conv head": ["_conv_head", "_bn1"],
+    "blocks 8–15": [f"_blocks.{i}" for i in range(15, 7, -1)],
+    "blocks 0–7": [f"_blocks.{i}" for i in range(7, -1, -1)],
+    "stem": ["_conv_stem", "_bn0"],
+}
+INDEPENDENT = ("conv head", "stem")  # "logits" alone is the cascade's first step
+
+
+def randomized_copy(net: torch.nn.Module, module_names: list[str], seed: int = 0
+                    ) -> torch.nn.Module:
+    """A copy of ``net`` whose named modules get a fresh, seeded default initialisation."""
+    broken = copy.deepcopy(net)
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        for name in module_names:
+            for module in broken.get_submodule(name).modules():
+                if hasattr(module, "reset_parameters"):
+                    module.reset_parameters()
+    return broken.eval()
+
+
+x_cat, cat_target = x_photos[:1], photo_targets[0]
+original = {m: a[:1] for m, a in photo_attr.items()}
+records, cascade_attr, cascade_models = [], {}, {}
+start = time.perf_counter()
+randomized = []
+for level, names in CASCADE.items():
+    randomized += names
+    broken = randomized_copy(model, randomized)
+    cascade_models[level] = broken
+    cascade_attr[level], _ = explain_all(broken, x_cat, cat_target, LITE0_LAYER)
+    with torch.no_grad():
+        p_target = torch.softmax(broken(x_cat), dim=1)[0, cat_target].item()
+    records += [{"test": "cascading", "randomized down to": level, "method": m,
+                 "p(target)": p_target, **similarity(original[m], cascade_attr[level][m])}
+                for m in ROWS]
+for level in INDEPENDENT:
+    broken = randomized_copy(model, CASCADE[level])
+    attributions, _ = explain_all(broken, x_cat, cat_target, LITE0_LAYER)
+    records += [{"test": "independent", "randomized down to": level, "method": m,
+                 **similarity(original[m], attributions[m])} for m in ROWS]
+print(f"{len(CASCADE) + len(INDEPENDENT)} randomized models explained in "
+      f"{time.perf_counter() - start:.1f} s")
+randomization = pd.DataFrame(records)
+cascading = randomization[randomization["test"] == "cascading"]
+print("p(target) after each cascade step: "
+      + ", ".join(f"{lvl} {p:.4f}" for lvl, p in
+                  cascading.groupby("randomized down to", sort=False)["p(target)"].first().items()))
+for score in ("rank |φ|", "rank signed", "SSIM"):
+    table = randomization.pivot_table(index="method", columns=["test", "randomized down to"],
+                                      values=score, sort=False)
+    print(f"\n{score}:")
+    print(table.round(2).to_string())
+
+# %%
+def cascade_score(method: str, level: str, score: str = "rank |φ|") -> float:
+    row = cascading[(cascading["method"] == method) & (cascading["randomized down to"] == level)]
+    return float(row[score].iloc[0])
+
+
+def independent_score(method: str, level: str, score: str = "rank |φ|") -> float:
+    row = randomization[(randomization["test"] == "independent")
+                        & (randomization["method"] == method)
+                        & (randomization["randomized down to"] == level)]
+    return float(row[score].iloc[0])
+
+
+LEVELS = list(CASCADE)
+assert all(cascade_score("edge detector", lvl) > 0.9999 for lvl in LEVELS), "ignores the model"
+assert all(abs(cascade_score("random map", lvl)) < 0.05 for lvl in LEVELS), "always new"
+# The paper's direction, measured on this model: guided backprop does not notice that the top
+# of the network is random; Grad-CAM and the gradient do.
+for level in ("logits", "conv head"):
+    assert cascade_score("guided backprop", level) > 0.95, "GB ignores the top layers"
+for method in ("gradient", "SmoothGrad", "Grad-CAM"):
+    assert cascade_score(method, "logits") < 0.5, f"{method} changes with the logits"
+assert cascade_score("guided backprop", "blocks 0–7") < 0.5, "GB changes once low blocks go"
+assert cascade_score("Integrated Gradients", "stem") > 0.5, "IG stays similar to the end"
+assert all(abs(cascade_score(m, "logits", "rank signed")) < 0.1
+           for m in ("gradient", "gradient × input", "SmoothGrad", "Integrated Gradients")), (
+    "the signs of the gradient family decorrelate at the first step")
+
+# %%
+markers = dict(zip(ROWS, "o^sDvPX*.", strict=True))
+fig, axes = plt.subplots(1, 3, figsize=(18, 5.2), layout="constrained", sharey=True)
+for ax, score in zip(axes, ("rank |φ|", "rank signed", "SSIM"), strict=True):
+    for m in ROWS:
+        values = [cascade_score(m, lvl, score) for lvl in LEVELS]
+        ax.plot(["trained"] + LEVELS, [1.0] + values, marker=markers[m], label=m,
+                linewidth=2.5 if m in ("guided backprop", "Grad-CAM") else 1.4,
+                linestyle=":" if m in CONTROLS else "-")
+    ax.axhline(0, color="grey", linewidth=0.8)
+    ax.set_title(score, fontsize="large")
+    ax.tick_params(axis="x", rotation=40)
+axes[0].set_ylabel("similarity to the trained model's map")
+fig.supxlabel("cascading randomization: layers randomized from the top down to")
+axes[-1].legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
+fig.suptitle("Cascading randomization of EfficientNet-Lite0 (chelsea, 'Egyptian cat')",
+             fontsize="x-large", fontweight="bold")
+plt.show()
+
+# %%
+show_map_grid([photos[0]] * len(METHODS),
+              [[magnitude(original[m])[0]] + [magnitude(cascade_attr[lvl][m])[0] for lvl in LEVELS]
+               for m in METHODS],
+              list(METHODS), ["trained"] + [f"→ {lvl}" for lvl in LEVELS],
+              "The maps as the cascade randomizes the network from the top down")
+plt.show()
+
+# %% [markdown]
+# **What the measurements say.** The direction of the paper holds on this model: after the
+# logits layer and then the head are random (the model now gives the cat a probability of
+# about 0.001, the printout shows), the guided-backprop map is still the same map (rank
+# correlation above 0.95). Guided Grad-CAM, guided backprop times the Grad-CAM map, follows
+# it except where the Grad-CAM factor itself flips (at the head). The gradient, SmoothGrad and
+# Grad-CAM change at the first step. Two findings go beyond the paper's figure:
+#
+# - **Guided backprop does decorrelate, late.** Once the cascade reaches blocks 0–7 its map
+#   changes too. So guided backprop depends on the *low* layers only: it reconstructs image
+#   structure that the early filters pass on, whatever the classifier on top does.
+# - **Integrated Gradients and gradient × input stay above $\rho = 0.6$ and $0.3$ even for a
+#   fully random network.** Both multiply by the input ($x - x'$ for IG): the factor
+#   $|x - x'|$, large on edges and texture, survives any randomization. The signed
+#   correlations, in contrast, drop to about 0 at the first step for the whole gradient family,
+#   so the absolute value is what hides the change.
+#
+# The cell below checks both explanations: how many of the ReLU6 gates (on or off) of the
+# trained model stay the same in each randomized model, and how much of IG's map is just
+# $|x - x'|$.
+
+# %%
+def gate_pattern(net: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """On/off state (output > 0) of every ReLU6 call in one forward pass, concatenated."""
+    states = []
+    def keep(module, inputs, output):
+        states.append((output > 0).flatten())
+    handles = [m.register_forward_hook(keep) for m in net.modules()
+               if isinstance(m, torch.nn.ReLU6)]
+    with torch.no_grad():
+        net(x)
+    for handle in handles:
+        handle.remove()
+    return torch.cat(states)
+
+
+trained_gates = gate_pattern(model, x_cat)
+gate_agreement = {lvl: (gate_pattern(cascade_models[lvl], x_cat) == trained_gates
+                        ).float().mean().item() for lvl in LEVELS}
+input_factor = (x_cat - blurred(x_cat)).abs().sum(dim=1).cpu().numpy()[0]
+ig_vs_factor = {lvl: rank_correlation(magnitude(cascade_attr[lvl]["Integrated Gradients"])[0],
+                                      input_factor) for lvl in LEVELS}
+why = pd.DataFrame({"ReLU6 gates as in the trained model": pd.Series(gate_agreement),
+                    "GB rank ρ": pd.Series({lvl: cascade_score("guided backprop", lvl)
+                                            for lvl in LEVELS}),
+                    "ρ(|IG|, |x − x′|)": pd.Series(ig_vs_factor)})
+print(f"ρ(|IG|, |x − x′|) for the trained model: "
+      f"{rank_correlation(magnitude(original['Integrated Gradients'])[0], input_factor):.2f}")
+print(why.round(3).to_string())
+assert gate_agreement["logits"] == 1.0, "randomizing the classifier changes no gate"
+assert gate_agreement["conv head"] > 0.99 > 0.9 > gate_agreement["blocks 8–15"] > gate_agreement[
+    "blocks 0–7"], "gates change only as the randomization reaches the lower blocks"
+assert min(ig_vs_factor.values()) > 0.6, "|IG| follows |x - x'| for every randomized model"
+
+# %% [markdown]
+# Guided backprop's map is a product of the ReLU6 gates met on the way back: randomizing the
+# classifier (and even the head) leaves almost every gate of the trained model as it was, so
+# the map cannot change; as the cascade reaches the lower blocks the gates change, and the
+# map with them. A ReLU6 network behaves here like the ReLU networks of
+# the paper for the top layers. Exercise 3 repeats the test on the small CNN, which uses
+# plain `nn.ReLU`. For IG, the map of every randomized model still has a rank correlation
+# above 0.6 with $|x - x'|$ alone: a multiplication by the input is a built-in edge detector.
+#
+# The independent test tells the same story from the other side: randomizing only the stem
+# (the first convolution) scrambles guided backprop and the gradient but leaves Grad-CAM,
+# computed at the top of an otherwise trained network, similar to its original.
+
+# %%
+print(randomization[randomization["test"] == "independent"].pivot_table(
+    index="method", columns="randomized down to", values="rank |φ|", sort=False)
+      .round(2).to_string())
+assert independent_score("guided backprop", "stem") < 0.5 < independent_score("Grad-CAM", "stem")
+
+# %% [markdown]
+# > **Pitfall.** "The map changed" depends on how you compare. With absolute values, IG and
+# > gradient × input look half-insensitive to a random network; without them they look fully
+# > sensitive. SSIM rewards maps that share coarse structure (two blurry maps) even when their
+# > ranks disagree. Report more than one score, and say which map (signed or absolute) was
+# > compared. Randomization also has knobs: the initialisation (here PyTorch's defaults,
+# > batch-norm statistics reset) and what counts as a layer.
+#
+# **Model randomization, in short.**
+#
+# | pros | cons |
+# |---|---|
+# | catches maps that ignore the model (edge detector) | a map of random numbers passes it |
+# | cheap: one re-initialisation and one map per step | depends on the similarity measure |
+# | needs no ground truth | depends on the initialisation |
+# | no ground truth needed | says nothing about *which* pixels should matter |
+
+# %% [markdown]
+# ## 3. Data randomization
+#
+# **Intuition.** A model trained on shuffled labels can still fit its training set, by
+# memorizing it, but it has learned nothing about the task. A map that explains the
+# watermark model should therefore look different for the memorizing model: the watermark
+# means nothing to it.
+#
+# **Setup.** The small CNN of `utils.models` (here with 32 channels in its first block) is
+# trained on 32 planted images, half of them watermarked, twice with the same recipe: once
+# with the true labels and once with the labels shuffled. 32 images are few enough for the
+# shuffled model to memorize them in a few seconds, and enough for the honest one to learn the
+# watermark. The maps of the two models are compared on the training images, each explaining
+# the label that model was trained to give. The SmoothGrad noise and the IG blur are scaled to
+# the [0, 1] inputs of these images.
+
+# %%
+planted = make_planted_images(n_samples=32, seed=0)
+planted_test = make_planted_images(n_samples=64, seed=1)
+shuffled_labels = np.random.default_rng(0).permutation(planted.labels)
+LABELS = {"true labels": planted.labels, "shuffled labels": shuffled_labels}
+SMALL_LAYER = "features.conv3"
+x_train = torch.from_numpy(planted.images).to(DEVICE)
+x_test = torch.from_numpy(planted_test.images).to(DEVICE)
+
+
+def accuracy(net: torch.nn.Module, x: torch.Tensor, labels: np.ndarray) -> float:
+    with torch.no_grad():
+        return float((net(x).argmax(dim=1).cpu().numpy() == labels).mean())
+
+
+small_models = {}
+start = time.perf_counter()
+for name, labels in LABELS.items():
+    torch.manual_seed(0)  # the same initial weights for both
+    small_models[name] = train_small_cnn(planted.images, labels, epochs=80, lr=3e-3,
+                                         batch_size=8, seed=0,
+                                         model=SmallCNN(width=32)).model.to(DEVICE)
+print(f"two small CNNs trained in {time.perf_counter() - start:.1f} s")
+agreement = (shuffled_labels == planted.labels).mean()
+print(f"shuffled labels agree with the true ones on {agreement:.0%} of the images")
+for name, labels in LABELS.items():
+    print(f"{name:16s}: training accuracy {accuracy(small_models[name], x_train, labels):.2f}, "
+          f"test accuracy {accuracy(small_models[name], x_test, planted_test.labels):.2f}")
+assert accuracy(small_models["shuffled labels"], x_train, shuffled_labels) == 1.0, "memorized"
+assert accuracy(small_models["shuffled labels"], x_test, planted_test.labels) < 0.6, "no skill"
+assert accuracy(small_models["true labels"], x_test, planted_test.labels) > 0.95, "learned"
+
+# %%
+small_attr = {name: explain_all(small_models[name], x_train, torch.as_tensor(labels).to(DEVICE),
+                                SMALL_LAYER, input_range=1.0)[0]
+              for name, labels in LABELS.items()}
+data_randomization = pd.Series({
+    m: np.mean([rank_correlation(magnitude(small_attr["true labels"][m][i:i + 1]),
+                                 magnitude(small_attr["shuffled labels"][m][i:i + 1]))
+                for i in range(len(x_train))]) for m in ROWS}, name="rank ρ, true vs shuffled")
+marked_train = np.flatnonzero(planted.labels == 1)
+watermark_mass = pd.DataFrame({
+    name: {m: np.mean([mass_share(magnitude(small_attr[name][m][i:i + 1])[0], planted.masks[i])
+                       for i in marked_train]) for m in ROWS} for name in LABELS})
+print(pd.concat([data_randomization, watermark_mass.add_prefix("mass on watermark, ")],
+                axis=1).round(2).to_string())
+print(f"area share of the watermark: {planted.masks[marked_train].mean():.3f}")
+assert data_randomization["edge detector"] > 0.9999
+assert (data_randomization[list(METHODS)] < 0.5).all(), "every method changes with the labels"
+assert (watermark_mass.loc[list(METHODS), "true labels"]
+        > watermark_mass.loc[list(METHODS), "shuffled labels"]).all(), "the watermark fades"
+
+# %%
+examples = marked_train[:2]
+grid_images, grid_maps, grid_titles = [], [], []
+for i in examples:
+    for name in LABELS:
+        grid_images.append(planted.images[i].transpose(1, 2, 0))
+        grid_maps.append([None] + [magnitude(small_attr[name][m][i:i + 1])[0] for m in ROWS])
+        grid_titles.append(f"image {i}\n{name}")
+fig = show_map_grid(grid_images, grid_maps, grid_titles, ["image"] + list(ROWS),
+                    "Same images, two models: trained on true labels vs on shuffled labels")
+for ax in fig.axes[::len(ROWS) + 1]:
+    box = planted.boxes[examples[fig.axes.index(ax) // (2 * (len(ROWS) + 1))]]
+    draw_boxes(ax, [box], "red", linewidth=1.5)
+plt.show()
+
+# %% [markdown]
+# All seven methods pass: their maps for the memorizing model have little rank correlation
+# with those of the honest model, and the mass they put on the watermark falls. Only the edge
+# detector, which never looks at a model, is identical for both. (The random map passes too,
+# which is the point of the controls: passing is necessary, not sufficient.) On this small
+# ReLU network even guided backprop passes, unlike in section 2, because retraining on other
+# labels changes every layer, the early ones included.
+#
+# > **Pitfall.** The test needs a model that really memorized the shuffled labels (training
+# > accuracy 1.0, no skill on test data, both asserted above); a model that did not converge
+# > is simply a different, worse model. At ImageNet scale memorizing random labels takes
+# > many times the original training, which is why this course runs the test on the small
+# > CNN.
+#
+# **Data randomization, in short.** Pros: tests dependence on what was *learned*, not just on
+# the weights; a clean yes/no with the two models. Cons: needs retraining (costly beyond small
+# models); like model randomization, a random map passes it.
+
+# %% [markdown]
+# ## 4. Fragility and max-sensitivity
+#
+# **Intuition.** Noise the model ignores should not change the explanation much. Ghorbani et
+# al. (2019) showed that tiny perturbations that keep the prediction can move a gradient map
+# a lot. Here the photo gets three draws of uniform noise in
+# $[-r, r]$ with $r = 0.02$ in the model's input units (about 2.5 grey levels of 255,
+# invisible), the prediction is checked to be unchanged, and two scores are computed:
+#
+# - **fragility**: the worst rank correlation $\min_k \rho\big(m(x), m(x + \delta_k)\big)$
+#   over the draws (1 = the map does not move);
+# - **max-sensitivity** (Yeh et al., 2019):
+#   $\mathrm{SENS}_{\max}(\varphi, x) = \max_k \|\varphi(x + \delta_k) - \varphi(x)\|_F /
+#   \|\varphi(x)\|_F$, computed from scratch and with `captum.metrics.sensitivity_max`.
+#
+# SmoothGrad uses the same noise draws for the clean and the noisy input, so its score
+# measures the input perturbation, not its own sampling.
+
+# %%
+from captum.metrics import infidelity, sensitivity_max
+
+RADIUS, N_DRAWS = 0.02, 3
+
+
+def uniform_noise(inputs: torch.Tensor, perturb_radius: float = RADIUS) -> torch.Tensor:
+    """Inputs plus seeded uniform noise in [-r, r]: the same draws on every call."""
+    generator = torch.Generator().manual_seed(1)
+    noise = (torch.rand(inputs.shape, generator=generator) * 2 - 1) * perturb_radius
+    return inputs + noise.to(inputs.device)
+
+
+x_noisy = uniform_noise(x_cat.expand(N_DRAWS, -1, -1, -1))
+with torch.no_grad():
+    noisy_predictions = model(x_noisy).argmax(dim=1).tolist()
+print(f"largest pixel change {(x_noisy - x_cat).abs().max().item() * 127.5:.2f} grey levels; "
+      f"top-1 class of the noisy copies: {[classes[c] for c in noisy_predictions]}")
+assert noisy_predictions == [cat_target] * N_DRAWS, "the model ignores the noise"
+
+start = time.perf_counter()
+per_draw = [explain_all(model, x_noisy[k:k + 1], cat_target, LITE0_LAYER)[0]
+            for k in range(N_DRAWS)]
+print(f"{N_DRAWS} x {len(ROWS)} noisy maps in {time.perf_counter() - start:.1f} s")
+fragility = pd.Series({m: min(rank_correlation(magnitude(original[m])[0],
+                                               magnitude(draw[m])[0]) for draw in per_draw)
+                       for m in ROWS}, name="fragility: worst rank ρ")
+sensitivity = pd.Series({m: max(float((draw[m] - original[m]).norm() / original[m].norm())
+                                for draw in per_draw) for m in ROWS}, name="max-sensitivity")
+print(pd.concat([fragility, sensitivity], axis=1).round(3).to_string())
+
+
+def explanation_of(method: str):
+    """``method`` as captum's metrics call it: a tuple of inputs in, a tuple of maps out."""
+    def explanation_func(inputs, target):
+        if isinstance(inputs, tuple):
+            return (explain(method, model, inputs[0], target, LITE0_LAYER),)
+        return explain(method, model, inputs, target, LITE0_LAYER)
+    return explanation_func
+
+
+for m in ("gradient", "Grad-CAM", "edge detector"):
+    library = sensitivity_max(explanation_of(m), x_cat, perturb_func=uniform_noise,
+                              n_perturb_samples=N_DRAWS, max_examples_per_batch=N_DRAWS,
+                              target=cat_target).item()
+    print(f"{m:14s}: captum sensitivity_max {library:.5f}, from scratch {sensitivity[m]:.5f}")
+    assert np.isclose(library, sensitivity[m], rtol=1e-4), "from scratch = captum"
+assert fragility["random map"] < 0.05 and fragility["edge detector"] > 0.95
+assert fragility["Grad-CAM"] > fragility[["gradient", "SmoothGrad"]].max(), "CAM is stable"
+assert sensitivity["Grad-CAM"] < sensitivity[["gradient", "SmoothGrad"]].min()
+
+# %%
+most_fragile = fragility[list(METHODS)].idxmin()
+worst_draw = {m: int(np.argmin([rank_correlation(magnitude(original[m])[0],
+                                                 magnitude(d[m])[0]) for d in per_draw]))
+              for m in ROWS}
+shown = ["gradient", most_fragile, "Integrated Gradients", "Grad-CAM"]
+shown = list(dict.fromkeys(shown))
+show_map_grid([photos[0]] * 2,
+              [[magnitude(original[m])[0] for m in shown],
+               [magnitude(per_draw[worst_draw[m]][m])[0] for m in shown]],
+              ["clean photo", "+ invisible noise"],
+              [f"{m}\nρ = {fragility[m]:.2f}" for m in shown],
+              "Same prediction, same model: the map before and after noise of 2.5/255")
+plt.show()
+
+# %% [markdown]
+# The prediction does not move, but the pixel-level maps do: the plain gradient keeps only
+# about half of its rank order (worst $\rho$ printed above), SmoothGrad even less, while
+# Grad-CAM, computed on a coarse 7 × 7 grid, barely changes. SmoothGrad's result may
+# surprise: with only 8 samples its average is still dominated by the individual noisy
+# gradients, each about as fragile as the plain gradient; averaging many more samples (at
+# proportionally more cost) is what makes it smooth and stable.
+#
+# > **Pitfall.** Low sensitivity is easy to get for the wrong reason. The edge detector scores
+# > nearly 0 and a constant map would score exactly 0: a map that ignores the model cannot be
+# > fragile. The random control scores about 0.71 ($\sqrt{1/2}$, the relative distance of two
+# > independent uniform maps) only because it redraws its noise on every call. Read
+# > sensitivity together with a test that the map depends on the model.
+
+# %% [markdown]
+# ## 5. Faithfulness: deletion, insertion and infidelity
+#
+# ### Deletion and insertion curves
+#
+# **Intuition.** If the map ranks pixels by importance, removing the top-ranked pixels first
+# should destroy the prediction fast (**deletion**), and revealing them first on a
+# featureless canvas should restore it fast (**insertion**; Petsiuk et al., 2018).
+#
+# **Math.** Order the pixels by the map, $\pi(1), \pi(2), \dots$; for a fraction
+# $t \in [0, 1]$ let $x_{\text{del}}(t)$ be $x$ with its top $tHW$ pixels set to the grey
+# canvas, and $x_{\text{ins}}(t)$ the blurred image with the top $tHW$ pixels of $x$ pasted
+# in. With $p_c$ the softmax probability of the target class,
+# $$\mathrm{AUC}_{\text{del}} = \int_0^1 p_c(x_{\text{del}}(t))\,dt \ (\text{lower is better}),
+# \qquad
+# \mathrm{AUC}_{\text{ins}} = \int_0^1 p_c(x_{\text{ins}}(t))\,dt \ (\text{higher is better}).$$
+# The integral is a trapezoid sum over 8 steps of 12.5 % of the pixels (a coarse grid, chosen
+# for the time budget); ties in a map (Grad-CAM's zeros) are broken in one fixed random order,
+# the same for every map. The canvases are the same for every method, so the two ends of each
+# curve are shared and computed once.
+
+# %%
+STEPS = 8
+FRACTIONS = np.linspace(0, 1, STEPS + 1)
+TIE_BREAK = np.random.default_rng(0).random(x_photos.shape[-2] * x_photos.shape[-1])
+
+
+def probabilities(net: torch.nn.Module, batch: torch.Tensor, target: int,
+                  chunk: int = 4) -> np.ndarray:
+    """Softmax probability of ``target`` for each image, in chunks (faster on a CPU)."""
+    with torch.no_grad():
+        return torch.cat([torch.softmax(net(batch[i:i + chunk]), dim=1)[:, target]
+                          for i in range(0, len(batch), chunk)]).cpu().numpy()
+
+
+def deletion_insertion(net: torch.nn.Module, x: torch.Tensor, target: int, heat: np.ndarray,
+                       ends: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The deletion and insertion curves of one (1, C, H, W) image at FRACTIONS."""
+    _, _, height, width = x.shape
+    order = torch.from_numpy(np.lexsort((TIE_BREAK, -heat.ravel())))
+    grey, canvas = torch.zeros_like(x[0]), blurred(x)[0]
+    deleted, inserted = [], []
+    for t in FRACTIONS[1:-1]:
+        chosen = torch.zeros(height * width, dtype=torch.bool)
+        chosen[order[:round(t * height * width)]] = True
+        chosen = chosen.view(1, height, width).to(x.device)
+        deleted.append(torch.where(chosen, grey, x[0]))
+        inserted.append(torch.where(chosen, x[0], canvas))
+    inner = probabilities(net, torch.stack(deleted + inserted), target)
+    (start_del, end_del), (start_ins, end_ins) = ends
+    return (np.concatenate([[start_del], inner[:STEPS - 1], [end_del]]),
+            np.concatenate([[start_ins], inner[STEPS - 1:], [end_ins]]))
+
+
+start = time.perf_counter()
+faithfulness, curve_of = [], {}
+for i, name in enumerate(PHOTOS):
+    x_i, target = x_photos[i:i + 1], photo_targets[i]
+    ends = probabilities(model, torch.cat([x_i, torch.zeros_like(x_i), blurred(x_i), x_i]),
+                         target).reshape(2, 2)
+    for m in ROWS:
+        deletion, insertion = deletion_insertion(model, x_i, target,
+                                                 magnitude(photo_attr[m][i:i + 1])[0], ends)
+        curve_of[name, m] = deletion, insertion
+        faithfulness.append({"photo": name, "method": m,
+                             "deletion AUC": np.trapezoid(deletion, FRACTIONS),
+                             "insertion AUC": np.trapezoid(insertion, FRACTIONS)})
+evaluations = len(PHOTOS) * (len(ROWS) * 2 * (STEPS - 1) + 4)
+record_throughput("deletion and insertion (EfficientNet-Lite0)", evaluations,
+                  time.perf_counter() - start)
+faithfulness = pd.DataFrame(faithfulness)
+auc = faithfulness.groupby("method", sort=False)[["deletion AUC", "insertion AUC"]].mean()
+print(faithfulness.pivot_table(index="method", columns="photo", sort=False,
+                               values=["deletion AUC", "insertion AUC"]).round(3).to_string())
+print("\nmean over the two photos:")
+print(auc.round(3).to_string())
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(15, 5.2), layout="constrained")
+for ax, (curve, label) in zip(axes, enumerate(("deletion (grey canvas)",
+                                                "insertion (blurred canvas)")), strict=True):
+    for m in ROWS:
+        ax.plot(FRACTIONS, curve_of["chelsea", m][curve], marker=markers[m],
+                linestyle=":" if m in CONTROLS else "-",
+                linewidth=2.5 if m in ("Grad-CAM", "random map") else 1.4,
+                label=f"{m} (AUC {np.trapezoid(curve_of['chelsea', m][curve], FRACTIONS):.2f})")
+    ax.set_xlabel("fraction of pixels changed, most important first")
+    ax.set_ylabel(f"p('{classes[cat_target]}')")
+    ax.set_title(label, fontsize="large")
+    ax.legend(fontsize="small")
+fig.suptitle("Deletion and insertion curves for chelsea", fontsize="x-large", fontweight="bold")
+plt.show()
+
+# %%
+better_than_random_del = auc.index[auc["deletion AUC"] < auc.loc["random map", "deletion AUC"]]
+better_than_random_ins = auc.index[auc["insertion AUC"] > auc.loc["random map", "insertion AUC"]]
+print("deletion AUC below the random map's:", ", ".join(better_than_random_del))
+print("insertion AUC above the random map's:", ", ".join(better_than_random_ins))
+assert auc["insertion AUC"].idxmax() == "Grad-CAM", "the compact map wins insertion"
+assert auc.loc["Grad-CAM", "deletion AUC"] > auc.loc["random map", "deletion AUC"], (
+    "and loses deletion to random pixels")
+assert auc.loc["Integrated Gradients", "insertion AUC"] > auc.loc["gradient", "insertion AUC"]
+
+# %% [markdown]
+# **What the curves say.** The two curves disagree about which method is best. Insertion
+# ranks Grad-CAM first and IG second: revealing a compact region of the cat brings the class
+# back. Deletion ranks Grad-CAM, and the edge detector, *worse than the random map*:
+# greying out 12.5 % of the pixels scattered at random already destroys the prediction,
+# because a photo sprinkled with grey pixels is far
+# from anything the network was trained on, while greying out one compact region leaves the
+# rest of the cat intact. Deletion therefore rewards scattered, high-frequency maps, for a
+# reason that has nothing to do with faithfulness. Insertion, for its part, starts from the
+# blurred image, which is exactly IG's baseline here: IG integrates along the path the
+# insertion curve walks, which helps it on this metric.
+#
+# > **Pitfall.** Deletion and insertion measure the model's response to images it never saw
+# > (grey holes, pasted pixels), so they mix faithfulness with out-of-distribution effects;
+# > their verdict also depends on the canvas and on the step size (exercise 2 changes the
+# > deletion canvas). Compare methods only under one protocol, always next to a random map,
+# > and prefer both curves to either one.
+#
+# ### Infidelity
+#
+# **Intuition.** An attribution is a claim about what happens when the input changes: the
+# sum of the attributions of the changed pixels should predict the change of the output.
+# **Infidelity** (Yeh et al., 2019) measures how badly it does, over random perturbations
+# $I$:
+# $$\mathrm{INFD}(\varphi, f, x) = \mathbb{E}_I\Big[\big(\beta\, I^\top \varphi(x) -
+# (f(x) - f(x - I))\big)^2\Big], \qquad \beta = \frac{\mathbb{E}[I^\top\varphi \,\Delta f]}
+# {\mathbb{E}[(I^\top\varphi)^2]},$$
+# where the scale $\beta$ (captum's `normalize=True`) makes maps of different units
+# comparable. Here $I$ greys out a random quarter of the 7 × 7 grid of 32-pixel cells
+# ($x - I$ is the photo with those cells grey, 16 draws) and $f$ is the target logit, so
+# infidelity asks: does the map's mass in the occluded cells predict the logit drop?
+
+# %%
+N_PERTURB, CELL = 16, 32
+
+
+def occlude_cells(inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Seeded random occlusions: each 32 x 32 cell is greyed with probability 1/4. Returns
+    (I, x - I) as captum's ``perturb_func`` must."""
+    generator = torch.Generator().manual_seed(2)
+    n, _, height, width = inputs.shape
+    cells = torch.rand((n, 1, height // CELL, width // CELL), generator=generator) < 0.25
+    mask = cells.repeat_interleave(CELL, 2).repeat_interleave(CELL, 3).to(inputs.device)
+    perturbation = mask * inputs  # grey is 0 in the model's units
+    return perturbation, inputs - perturbation
+
+
+infidelity_of = {}
+for i, name in enumerate(PHOTOS):
+    x_i, target = x_photos[i:i + 1], photo_targets[i]
+    perturbations, perturbed = occlude_cells(x_i.expand(N_PERTURB, -1, -1, -1))
+    with torch.no_grad():
+        drops = model(x_i)[0, target] - model(perturbed)[:, target]
+    for m in ROWS:
+        predicted = (perturbations * photo_attr[m][i:i + 1]).flatten(1).sum(dim=1)
+        beta = (predicted * drops).mean() / (predicted ** 2).mean()
+        infidelity_of[name, m] = float(((beta * predicted - drops) ** 2).mean())
+infidelities = pd.Series(infidelity_of).unstack(0)[list(PHOTOS)].loc[list(ROWS)]
+for m in ("gradient", "Grad-CAM"):
+    attribution = photo_attr[m][:1].expand(-1, x_cat.shape[1], -1, -1)
+    library = infidelity(model, occlude_cells, x_cat, attribution, target=cat_target,
+                         n_perturb_samples=N_PERTURB, max_examples_per_batch=N_PERTURB,
+                         normalize=True).item()
+    print(f"{m:11s}: captum infidelity {library:.5f}, from scratch "
+          f"{infidelity_of['chelsea', m]:.5f}")
+    assert np.isclose(library, infidelity_of["chelsea", m], rtol=1e-4), "from scratch = captum"
+infidelities["mean"] = infidelities.mean(axis=1)
+print(infidelities.round(3).to_string())
+assert infidelities["mean"].idxmin() in ("Grad-CAM", "guided backprop", "Guided Grad-CAM")
+assert (infidelities.loc[["gradient", "SmoothGrad"], "mean"]
+        > infidelities.loc["random map", "mean"]).all(), "pixel gradients lose to random here"
+
+# %% [markdown]
+# With occlusions of 32-pixel cells, guided backprop and Guided Grad-CAM predict the logit
+# drops best. The random map is a hard reference here: rescaled by $\beta \approx 0$, it
+# predicts no change at all and scores the spread of the drops. Grad-CAM roughly ties it
+# (better on chelsea, worse on coffee), and the pixel-level gradient family does much worse:
+# its mass sits on scattered pixels whose linear prediction says little about removing a
+# whole cell. Infidelity is defined relative
+# to a choice of perturbation: with tiny Gaussian perturbations instead, the gradient would be
+# the optimal explanation by construction (Yeh et al., 2019). The perturbation *is* the
+# question being asked.
+#
+# ### ROAR: remove and retrain
+#
+# Deletion asks the trained model about images it never saw. **ROAR** (Hooker et al., 2019)
+# removes the top-ranked pixels from *every* training and test image, **retrains** the model
+# on the degraded data and measures the accuracy lost: if the map found the information the
+# task needs, the retrained model cannot recover it. That removes the out-of-distribution
+# objection, at the price of one full training per method and per removal fraction. At
+# ImageNet scale this is days of GPU time per method (the paper trained five ResNet-50s per
+# setting), so the course does not run it on the pretrained CNN; exercise 1 runs a small ROAR
+# on the watermark data, where one training takes a second.
+#
+# **Faithfulness metrics, in short.**
+#
+# | metric | pros | cons |
+# |---|---|---|
+# | deletion | asks directly: does the model need them? | unseen inputs; favours scattered maps |
+# | insertion | a second view on the same ranking | favours compact maps and IG's canvas |
+# | infidelity | defined for any perturbation; in captum | the perturbation decides the winner |
+# | ROAR | no out-of-distribution inputs | one retraining per method and fraction |
+
+# %% [markdown]
+# ## 6. Ground truth: a planted watermark and a two-object photo
+#
+# Where we *know* what the evidence is, we can score the map against it (notebook 06 defined
+# both scores): the **pointing game** asks whether the map's maximum falls on the object,
+# and the **mass share** is the fraction of the map's mass inside it (a uniform map scores
+# the object's area share). Two cases:
+#
+# - the honest small CNN of section 3, on the 32 watermarked images of a fresh test set
+#   (watermark class, pointing game with zero tolerance on 32-pixel images);
+# - EfficientNet-Lite0 on the cat-and-coffee scene, explaining a cat class and a coffee
+#   class, scored on the box of the object the class names (pointing tolerance 15 px).
+
+# %%
+marked_test = np.flatnonzero(planted_test.labels == 1)
+watermark_attr, _ = explain_all(small_models["true labels"], x_test[marked_test], 1,
+                                SMALL_LAYER, input_range=1.0)
+scene = load_two_object_scene()
+x_scene = classifier.preprocess(scene.image)
+with torch.no_grad():
+    scene_probs = torch.softmax(model(x_scene), dim=1)[0]
+object_of_class = {c: name for name, ids in scene.class_ids.items() for c in ids}
+scene_targets = [max(scene.class_ids[name], key=lambda c: scene_probs[c].item())
+                 for name in ("cat", "coffee")]
+print("scene classes explained: " + ", ".join(f"'{classes[c]}' ({scene_probs[c].item():.2f})"
+                                               for c in scene_targets))
+start = time.perf_counter()
+scene_attr, _ = explain_all(model, x_scene.expand(2, -1, -1, -1), scene_targets, LITE0_LAYER)
+print(f"scene maps in {time.perf_counter() - start:.1f} s")
+
+ground_truth = {}
+for m in ROWS:
+    maps = magnitude(watermark_attr[m])
+    masks = planted_test.masks[marked_test]
+    scene_maps = magnitude(scene_attr[m])
+    scene_masks = [scene.masks[object_of_class[c]] for c in scene_targets]
+    ground_truth[m] = {
+        "pointing: watermark": np.mean([pointing_hit(h, k, tolerance=0)
+                                        for h, k in zip(maps, masks, strict=True)]),
+        "mass share: watermark": np.mean([mass_share(h, k) for h, k in zip(maps, masks,
+                                                                            strict=True)]),
+        "pointing: scene": np.mean([pointing_hit(h, k) for h, k in zip(scene_maps, scene_masks,
+                                                                       strict=True)]),
+        "mass share: scene": np.mean([mass_share(h, k) for h, k in zip(scene_maps, scene_masks,
+                                                                       strict=True)]),
+    }
+ground_truth = pd.DataFrame(ground_truth).T
+print(ground_truth.round(2).to_string())
+print(f"area shares: watermark {planted_test.masks[marked_test].mean():.3f}, scene boxes "
+      + ", ".join(f"{name} {mask.mean():.2f}" for name, mask in scene.masks.items()))
+random_row = ground_truth.loc["random map"]
+assert ground_truth.loc["Grad-CAM", "pointing: watermark"] > 0.9
+assert (ground_truth.loc[list(METHODS), "mass share: watermark"]
+        > random_row["mass share: watermark"]).all(), "every method beats chance on the mark"
+pixel_methods = ["gradient", "gradient × input", "SmoothGrad", "Integrated Gradients",
+                 "guided backprop"]
+assert (ground_truth.loc[["Grad-CAM", "Guided Grad-CAM"], "mass share: scene"]
+        > ground_truth.loc[pixel_methods, "mass share: scene"].max() + 0.2).all(), (
+    "only the maps built on Grad-CAM move their mass to the object the class names")
+
+# %%
+fig, axes = plt.subplots(2, len(ROWS), figsize=(2.6 * len(ROWS), 3.4), layout="constrained")
+scene_image = np.asarray(scene.image)
+for row, (n, c) in zip(axes, enumerate(scene_targets), strict=True):
+    for ax, m in zip(row, ROWS, strict=True):
+        ax.imshow(overlay(scene_image, normalize_map(magnitude(scene_attr[m])[n]), alpha=0.6))
+        draw_boxes(ax, [scene.boxes[object_of_class[c]]], "white", linewidth=1.5,
+                   linestyle="--")
+        score = mass_share(magnitude(scene_attr[m])[n], scene.masks[object_of_class[c]])
+        ax.set_title(f"{m}\nmass {score:.2f}", fontsize="small")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    row[0].set_ylabel(f"'{classes[c]}'", fontsize="large")
+fig.suptitle("Two classes of one scene: is the map on the object the class names? "
+             "(dashed: that object)", fontsize="x-large", fontweight="bold")
+plt.show()
+
+# %% [markdown]
+# On the watermark, every method points at the planted patch and puts more mass on it than
+# its area share (the image holds a single thing that matters, so even class-blind methods
+# find it); IG puts the most there, Grad-CAM the least, limited by its 8 × 8 grid. On the
+# scene, only Grad-CAM and Guided Grad-CAM move their mass to the object the class names; the
+# pixel methods draw nearly the same map for the cat and for the coffee, so their mass share
+# stays near the box's area share. The pointing game on the scene separates little: with
+# two boxes that cover 38 % and 50 % of the image and two cases, a map of random numbers
+# hits about as often as a method.
+#
+# > **Pitfall.** Ground truth tests *localisation*, which is not the same as faithfulness:
+# > a model that truly used the background would be "wrong" by this score while its map is
+# > right. Use it where the ground truth is about the model (a planted shortcut that the
+# > model is known to use, as asserted in section 3) and treat boxes on natural photos as
+# > a plausibility check.
+
+# %% [markdown]
+# ## 7. The report card
+#
+# One row per method, one column per test, every number computed above in this run:
+#
+# | column | from | better |
+# |---|---|---|
+# | randomized logits ρ | section 2: ρ after the first step (the output is already random) | lower |
+# | cascade mean ρ | section 2: mean over the cascade's five steps | lower |
+# | data randomization ρ | section 3: mean over the 32 training images | lower |
+# | fragility ρ | section 4: worst of 3 noise draws | higher |
+# | max-sensitivity | section 4 | lower |
+# | deletion AUC, insertion AUC | section 5: mean over the two photos | lower, higher |
+# | infidelity | section 5: mean over the two photos | lower |
+# | pointing, mass share | section 6: watermark and scene | higher |
+# | seconds per image | section 1: one 224 × 224 image, this machine | lower |
+#
+# **The pass marks** are fixed rules: a randomization test is passed when $\rho < 0.5$ (the
+# map changed more than it stayed); fragility when the worst $\rho \ge 0.5$; deletion,
+# insertion, infidelity, pointing and mass share when the method beats the random map (a tie
+# fails). Max-sensitivity and run time get no mark: they have no natural reference.
+
+# %%
+report_card = pd.DataFrame({
+    "randomized logits ρ": cascading[cascading["randomized down to"] == "logits"].set_index(
+        "method")["rank |φ|"],
+    "cascade mean ρ": cascading.groupby("method", sort=False)["rank |φ|"].mean(),
+    "data randomization ρ": data_randomization,
+    "fragility ρ": fragility,
+    "max-sensitivity": sensitivity,
+    "deletion AUC": auc["deletion AUC"],
+    "insertion AUC": auc["insertion AUC"],
+    "infidelity": infidelities["mean"],
+    "pointing: watermark": ground_truth["pointing: watermark"],
+    "pointing: scene": ground_truth["pointing: scene"],
+    "mass share: watermark": ground_truth["mass share: watermark"],
+    "mass share: scene": ground_truth["mass share: scene"],
+    "seconds per image": seconds_per_image,
+}).loc[list(ROWS)]
+report_card.index.name = "method"
+REPORT_CARD_CSV = Path(utils.__file__).resolve().parent.parent / "build" / "report_card.csv"
+REPORT_CARD_CSV.parent.mkdir(exist_ok=True)
+report_card.round(4).to_csv(REPORT_CARD_CSV)
+print(f"written to {REPORT_CARD_CSV.relative_to(REPORT_CARD_CSV.parent.parent)}")
+print(report_card.round(3).T.to_string())
+
+# %%
+random_scores = report_card.loc["random map"]
+LOWER_PASSES = {"randomized logits ρ": 0.5, "cascade mean ρ": 0.5, "data randomization ρ": 0.5}
+BEAT_RANDOM_LOWER = ("deletion AUC", "infidelity")
+BEAT_RANDOM_HIGHER = ("insertion AUC", "pointing: watermark", "pointing: scene",
+                      "mass share: watermark", "mass share: scene")
+passes = pd.DataFrame({
+    **{column: report_card[column] < cut for column, cut in LOWER_PASSES.items()},
+    "fragility ρ": report_card["fragility ρ"] >= 0.5,
+    **{column: report_card[column] < random_scores[column] for column in BEAT_RANDOM_LOWER},
+    **{column: report_card[column] > random_scores[column] for column in BEAT_RANDOM_HIGHER},
+})
+passes = passes[[c for c in report_card.columns if c in passes.columns]]
+tests_passed = passes.sum(axis=1)
+print(passes.replace({True: "pass", False: "—"}).assign(passed=tests_passed).to_string())
+
+fig, ax = plt.subplots(figsize=(16, 6.6), layout="constrained")
+ax.imshow(passes.astype(float), cmap="RdYlGn", vmin=-0.3, vmax=1.3, aspect="auto")
+for r, method in enumerate(passes.index):
+    for c, column in enumerate(passes.columns):
+        ax.text(c, r, f"{report_card.loc[method, column]:.2f}", ha="center", va="center",
+                fontsize="large")
+ax.set_xticks(range(len(passes.columns)), passes.columns, rotation=25, ha="right")
+ax.set_yticks(range(len(passes.index)),
+              [f"{m} ({tests_passed[m]}/{passes.shape[1]})" for m in passes.index])
+ax.grid(False)
+ax.set_title("Report card: green = passes the test's mark (number = the measured score)",
+             fontsize="x-large", fontweight="bold")
+plt.show()
+
+# %%
+assert passes.loc["random map", ["randomized logits ρ", "cascade mean ρ",
+                                 "data randomization ρ"]].all(), "the random control passes"
+assert not passes.loc["edge detector", ["randomized logits ρ", "cascade mean ρ",
+                                        "data randomization ρ"]].any(), "the edge detector fails"
+assert not passes.loc[["guided backprop", "Guided Grad-CAM", "Integrated Gradients"],
+                      "randomized logits ρ"].any(), "maps that survive a random classifier"
+assert passes.loc["Grad-CAM", ["randomized logits ρ", "cascade mean ρ", "data randomization ρ",
+                               "fragility ρ", "insertion AUC"]].all()
+assert not passes.loc["Grad-CAM", "deletion AUC"], "deletion favours scattered pixels"
+assert passes["infidelity"].sum() <= 3, "few maps beat the random map on infidelity"
+assert (tests_passed[list(METHODS)] < passes.shape[1]).all(), "no method passes every test"
+print(f"Guided Grad-CAM: ρ {report_card.loc['Guided Grad-CAM', 'randomized logits ρ']:.2f} after "
+      f"the first step, cascade mean {report_card.loc['Guided Grad-CAM', 'cascade mean ρ']:.2f}")
+
+# %% [markdown]
+# **Reading the card.**
+#
+# - **No method passes every test, and the count of passes is not a ranking.** Several tests
+#   are easy on these data (every method finds the lone watermark, beats a random map on
+#   insertion and changes with shuffled labels); the informative columns are the ones that
+#   split the rows: the randomization of the logits, fragility, deletion and infidelity.
+# - **Grad-CAM** changes with the model and with the labels, is the most stable under
+#   invisible noise, wins insertion and is the only family (with Guided Grad-CAM) that moves
+#   its mass to the object a class names. It fails deletion (scattered pixels destroy the
+#   prediction faster than any compact region) and does not beat the random map on
+#   infidelity; its 32-pixel grid limits what it can say about detail.
+# - **Guided backprop** is the cautionary tale: sharp, stable, best at infidelity together
+#   with Guided Grad-CAM, and
+#   blind to the randomization of the classifier, the test that asks whether it explains this
+#   network at all. **Guided Grad-CAM** inherits that blindness at the first step; its mean
+#   over the cascade falls just under the 0.5 mark (printed above), so the verdict on that
+#   column depends on where the cascade's steps are: a summary over a curve is a choice.
+# - **Integrated Gradients** does well on insertion and on the watermark and keeps its
+#   similarity to a random network through the $|x - x'|$ factor; **gradient × input** sits
+#   just under the mark for the same reason.
+# - **The gradient and SmoothGrad** change with the model and are the most fragile; with 8
+#   samples SmoothGrad does not buy stability, and both lose to the random map on infidelity.
+# - **The controls** show what the card cannot prove. The random map passes all three
+#   randomization tests; the edge detector, which never looks at the model, passes fragility,
+#   insertion and three ground-truth columns. Each test is a necessary condition; none
+#   certifies an explanation, and every score belongs to this model, these images and these
+#   settings.
+#
+# **Evaluating the evaluations.**
+#
+# | test | what it catches | what fools it |
+# |---|---|---|
+# | model randomization | maps that ignore the weights | random maps; abs vs signed |
+# | data randomization | maps that ignore what was learned | random maps; no memorization |
+# | fragility, sensitivity | maps moved by irrelevant noise | constant or model-free maps |
+# | deletion | top pixels the model does not need | unseen inputs: scattered maps win |
+# | insertion | maps that miss the evidence | compact maps and IG's canvas win |
+# | infidelity | maps that mispredict output changes | the choice of perturbation |
+# | pointing, mass share | maps off the known object | the model may use something else |
+# | ROAR (exercise 1) | top pixels the task needs | costs one training per method |
+
+# %% [markdown]
+# ## Exercises
+
+# %% [markdown]
+# ### Exercise 1: A small ROAR
+#
+# Run remove-and-retrain on the watermark data. Make 512 training and 256 test images
+# (`make_planted_images`, seeds 0 and 1). For the gradient, Grad-CAM and the random map,
+# compute each image's map with the small CNN trained on the true labels of section 3
+# (explain the watermark class, 1), replace the top 5 % of each image's pixels (51 of 1,024)
+# with 0.5 grey, retrain a fresh `SmallCNN` on the degraded training set
+# (`train_small_cnn(..., epochs=3, lr=0.01, seed=0)`) and report its test accuracy on the
+# degraded test set. Which removal hurts the retrained model most, and why does that make
+# ROAR a test of the map rather than of the model?
+
+# %% tags=["solution"]
+# Hint: explain(method, small_models["true labels"], x, 1, SMALL_LAYER, input_range=1.0) gives
+# the attributions; np.argsort(-heat.ravel())[:51] picks each image's top pixels; set them to
+# 0.5 in all three colour channels, then train and score with accuracy().
+roar_train = make_planted_images(n_samples=512, seed=0)
+roar_test = make_planted_images(n_samples=256, seed=1)
+
+
+def degrade(images: np.ndarray, method: str, fraction: float = 0.05) -> np.ndarray:
+    x = torch.from_numpy(images).to(DEVICE)
+    heat = magnitude(explain(method, small_models["true labels"], x, 1, SMALL_LAYER,
+                             input_range=1.0)).reshape(len(images), -1)
+    top = np.argsort(-heat, axis=1, kind="stable")[:, :round(fraction * heat.shape[1])]
+    flat = images.reshape(len(images), 3, -1).copy()
+    np.put_along_axis(flat, top[:, None, :].repeat(3, axis=1), 0.5, axis=2)
+    return flat.reshape(images.shape)
+
+
+roar = {}
+for method in ("gradient", "Grad-CAM", "random map"):
+    retrained = train_small_cnn(degrade(roar_train.images, method), roar_train.labels,
+                                epochs=3, lr=0.01, seed=0).model.to(DEVICE)
+    x_degraded = torch.from_numpy(degrade(roar_test.images, method)).to(DEVICE)
+    roar[method] = accuracy(retrained, x_degraded, roar_test.labels)
+    print(f"{method:10s}: test accuracy after removing its top 5 % and retraining "
+          f"{roar[method]:.2f}")
+assert roar["random map"] > max(roar["gradient"], roar["Grad-CAM"]), "the maps found the mark"
+
+# %% [markdown] tags=["solution"]
+# Removing 5 % of the pixels at random leaves almost every watermark readable, and the
+# retrained model still finds it; removing the pixels that a map ranks first erases the
+# watermark where the map found it, and the retrained model loses accuracy. Because the model
+# is retrained, a drop cannot come from grey pixels the model has never seen: it means the
+# removed pixels carried the information the task needs. Here the answer is known (the
+# watermark), so this small ROAR also checks the test itself.
+
+# %% [markdown]
+# ### Exercise 2: The canvas decides
+#
+# Recompute the deletion AUC on chelsea with the *blurred* image as the deletion canvas
+# (removed pixels take their blurred value) instead of grey. Which methods change rank, and
+# does Grad-CAM still lose to the random map?
+
+# %% tags=["solution"]
+# Hint: copy deletion_insertion's loop, with torch.where(chosen, blurred(x)[0], x[0]); the ends
+# of the curve are p(x) and p(blurred x).
+x_i = x_photos[:1]
+canvas = blurred(x_i)[0]
+ends_blur = probabilities(model, torch.cat([x_i, canvas[None]]), cat_target)
+blur_auc = {}
+for m in ROWS:
+    order = torch.from_numpy(np.lexsort((TIE_BREAK, -magnitude(photo_attr[m][:1])[0].ravel())))
+    steps = []
+    for t in FRACTIONS[1:-1]:
+        chosen = torch.zeros(order.numel(), dtype=torch.bool)
+        chosen[order[:round(t * order.numel())]] = True
+        steps.append(torch.where(chosen.view(1, *x_i.shape[-2:]), canvas, x_i[0]))
+    curve = np.concatenate([[ends_blur[0]], probabilities(model, torch.stack(steps), cat_target),
+                            [ends_blur[1]]])
+    blur_auc[m] = np.trapezoid(curve, FRACTIONS)
+canvas_table = pd.DataFrame({
+    "grey canvas": faithfulness[faithfulness["photo"] == "chelsea"].set_index("method")[
+        "deletion AUC"], "blurred canvas": pd.Series(blur_auc)})
+canvas_table["rank (grey)"] = canvas_table["grey canvas"].rank().astype(int)
+canvas_table["rank (blurred)"] = canvas_table["blurred canvas"].rank().astype(int)
+print(canvas_table.round(3).to_string())
+assert (canvas_table["rank (grey)"] != canvas_table["rank (blurred)"]).any(), "ranks move"
+
+# %% [markdown] tags=["solution"]
+# With a blurred canvas the removed pixels keep their local colour, so scattered deletions do
+# much less damage and the ranking moves, as the table shows: guided backprop falls from
+# third to seventh and the random map climbs from seventh to third, while Grad-CAM stays last.
+# A deletion score is a property of (map, model, canvas, step size); two papers that use
+# different canvases do not measure the same thing.
+
+# %% [markdown]
+# ### Exercise 3: Guided backprop on plain ReLUs
+#
+# Section 2 found guided backprop insensitive to the top of EfficientNet-Lite0. Is that
+# because of its ReLU6 activations? Repeat the cascading test on the small CNN trained on true
+# labels (plain `nn.ReLU`, one module per use): randomize `classifier`, then also
+# `features.conv3`, then `features.conv2`, then `features.conv1`, and report the mean rank
+# correlation of guided backprop and of Grad-CAM with the trained model's maps over the 16
+# watermarked training images.
+
+# %% tags=["solution"]
+# Hint: randomized_copy(small_models["true labels"], names) and explain(..., SMALL_LAYER,
+# input_range=1.0) work on the small CNN as they do on Lite0; compare with rank_correlation.
+small_net = small_models["true labels"]
+x_marked = x_train[marked_train]
+small_levels = {"classifier": ["classifier"], "conv3": ["features.conv3"],
+                "conv2": ["features.conv2"], "conv1": ["features.conv1"]}
+trained_maps = {m: magnitude(explain(m, small_net, x_marked, 1, SMALL_LAYER, 1.0))
+                for m in ("guided backprop", "Grad-CAM")}
+small_cascade, names = {}, []
+for level, modules in small_levels.items():
+    names += modules
+    broken = randomized_copy(small_net, names)
+    column = {}
+    for m, before in trained_maps.items():
+        after = magnitude(explain(m, broken, x_marked, 1, SMALL_LAYER, 1.0))
+        alive = [i for i in range(len(after)) if after[i].max() > 0]  # ρ needs a non-flat map
+        column[m] = (np.mean([rank_correlation(before[i], after[i]) for i in alive])
+                     if alive else np.nan)
+        column[f"{m}: all-zero maps"] = len(after) - len(alive)
+    small_cascade[level] = column
+small_cascade = pd.DataFrame(small_cascade)
+print(small_cascade.round(2).to_string())
+gb = small_cascade.loc["guided backprop"]
+assert gb["classifier"] > 0.5 > gb["conv1"], "GB survives a random classifier, not random convs"
+assert small_cascade.loc["Grad-CAM: all-zero maps", "classifier"] > 0, "CAMs that vanish"
+
+# %% [markdown] tags=["solution"]
+# With plain ReLUs the picture is the same: after the classifier is randomized, guided
+# backprop's map keeps a clear rank correlation with the trained one (it only falls as the
+# convolutions below are randomized), so ReLU6 is not the cause. Guided backprop zeroes every
+# negative gradient on the way back and keeps the forward ReLU gates, and the gates of the
+# layers below a randomized layer do not change. Grad-CAM reacts in the most visible way: for
+# a global-average-pooling network its channel weights *are* the classifier's weights, so a
+# random classifier can make every channel weight that matters negative, and then the map is
+# zero everywhere after the ReLU: the table counts these maps (a flat map has no rank
+# correlation, so they are left out of the mean, and a level where every map is flat shows
+# NaN). An all-zero map is a loud failure, which is better than a plausible wrong one.
+# Adebayo et al. saw guided backprop's insensitivity on Inception v3 and VGG; Nie et al.
+# (2018) explain it as partial image recovery.
+
+# %% [markdown]
+# ## Summary
+#
+# - An explanation cannot be checked against a true answer, but it can fail necessary
+#   conditions; this notebook measured ten of them on seven methods and two controls.
+# - **Model randomization**: guided backprop keeps the same map after the top of the network
+#   is randomized, because the ReLU6 gates below do not change (measured); IG and gradient
+#   × input keep a similarity through the input factor; the gradient, SmoothGrad and
+#   Grad-CAM change at once.
+# - **Data randomization**: all methods change when the model memorizes shuffled labels
+#   (which it did, 100 % training accuracy, no test skill).
+# - **Fragility**: invisible noise keeps the prediction and moves the pixel-gradient maps;
+#   Grad-CAM barely moves. Max-sensitivity (= captum) agrees, and a constant map would be
+#   perfect.
+# - **Faithfulness**: deletion and insertion disagree (deletion rewards scattered pixels,
+#   insertion compact regions); infidelity (= captum) depends on the perturbation; ROAR
+#   avoids out-of-distribution inputs by retraining.
+# - **Ground truth**: all methods find the watermark; only the Grad-CAM maps separate two
+#   objects.
+# - **The report card** (`build/report_card.csv`, README): no method passes every test, and
+#   the controls pass some. Evaluate an explanation with several tests, next to a random map
+#   and an edge detector, on your model.
+
+# %% [markdown]
+# ## References
+#
+# - Adebayo, J., Gilmer, J., Muelly, M., Goodfellow, I., Hardt, M., & Kim, B. (2018). Sanity
+#   checks for saliency maps. *NeurIPS 2018*. https://arxiv.org/abs/1810.03292
+# - Ghorbani, A., Abid, A., & Zou, J. (2019). Interpretation of neural networks is fragile.
+#   *AAAI 2019*. https://arxiv.org/abs/1710.10547
+# - Yeh, C.-K., Hsieh, C.-Y., Suggala, A. S., Inouye, D. I., & Ravikumar, P. (2019). On the
+#   (in)fidelity and sensitivity of explanations. *NeurIPS 2019*.
+#   https://arxiv.org/abs/1901.09392
+# - Petsiuk, V., Das, A., & Saenko, K. (2018). RISE: Randomized input sampling for explanation
+#   of black-box models. *BMVC 2018* (deletion and insertion). https://arxiv.org/abs/1806.07421
+# - Samek, W., Binder, A., Montavon, G., Lapuschkin, S., & Müller, K.-R. (2017). Evaluating
+#   the visualization of what a deep neural network has learned. *IEEE TNNLS* 28(11).
+#   https://arxiv.org/abs/1509.06321
+# - Hooker, S., Erhan, D., Kindermans, P.-J., & Kim, B. (2019). A benchmark for
+#   interpretability methods in deep neural networks (ROAR). *NeurIPS 2019*.
+#   https://arxiv.org/abs/1806.10758
+# - Nie, W., Zhang, Y., & Patel, A. (2018). A theoretical explanation for perplexing behaviors
+#   of backpropagation-based visualizations. *ICML 2018*. https://arxiv.org/abs/1805.07039
+# - Kindermans, P.-J., Hooker, S., Adebayo, J., Alber, M., Schütt, K. T., Dähne, S., Erhan, D.,
+#   & Kim, B. (2019). The (un)reliability of saliency methods. In *Explainable AI*, Springer.
+#   https://arxiv.org/abs/1711.00867
+# - Zhang, J., Bargal, S. A., Lin, Z., Brandt, J., Shen, X., & Sclaroff, S. (2018). Top-down
+#   neural attention by excitation backprop (the pointing game). *IJCV* 126.
+#   https://arxiv.org/abs/1608.00507
+# - Wang, Z., Bovik, A. C., Sheikh, H. R., & Simoncelli, E. P. (2004). Image quality
+#   assessment: from error visibility to structural similarity. *IEEE TIP* 13(4).
+#   https://doi.org/10.1109/TIP.2003.819861
+# - Doshi-Velez, F., & Kim, B. (2017). Towards a rigorous science of interpretable machine
+#   learning. https://arxiv.org/abs/1702.08608
+# - captum metrics (`infidelity`, `sensitivity_max`): https://captum.ai/api/metrics.html;
+#   scikit-image SSIM: https://scikit-image.org/docs/stable/api/skimage.metrics.html
