@@ -90,9 +90,9 @@ import warnings
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from scipy.stats import spearmanr
 
 from utils.data import load_photo
+from utils.evaluation import rank_correlation
 from utils.images import normalize_map
 from utils.models import load_image_classifier, top_k
 
@@ -157,11 +157,6 @@ def show_maps(images, panels, column_titles, suptitle, row_titles=None, panel_si
     return fig
 
 
-def rank_correlation(map_a, map_b) -> float:
-    """Spearman rank correlation of two maps, pixel by pixel (1 = same ranking)."""
-    return float(spearmanr(np.ravel(map_a), np.ravel(map_b)).statistic)
-
-
 display_images = [np.asarray(photo) for photo in photos.values()]
 row_titles = [f"{name}: {categories[int(t)]}" for name, t in zip(PHOTOS, targets, strict=True)]
 
@@ -222,7 +217,8 @@ assert torch.allclose(saliency_ours, saliency_lib, rtol=0, atol=1e-7)
 # values. A direct way to measure this is to add faint Gaussian noise to each photo (standard
 # deviation 4/255 of the pixel range, invisible to us; in model units that is 8/255, since
 # $x = 2p - 1$), recompute the gradient of the same target logit, and compare the two maps
-# with the Spearman rank correlation of their pixels (1 = the same ranking).
+# with the Spearman rank correlation of their pixels (1 = the same ranking;
+# `utils.evaluation.rank_correlation`, which notebook 07 uses for its sanity checks).
 #
 # The cell also defines `logit_gradients`, the same four steps as above run over any stack of
 # inputs in chunks of four images. Small batches are the fastest way through EfficientNet on a

@@ -123,14 +123,13 @@ from captum.attr import (
     Saliency,
 )
 from scipy.ndimage import gaussian_filter
-from scipy.stats import rankdata
 from skimage.filters import sobel
 from skimage.metrics import structural_similarity
 
 import utils
 from utils.data import load_photo, load_two_object_scene, make_planted_images
 from utils.env import record_throughput
-from utils.evaluation import mass_share, pointing_hit
+from utils.evaluation import mass_share, pointing_hit, rank_correlation
 from utils.images import normalize_map, overlay
 from utils.models import SmallCNN, load_image_classifier, train_small_cnn
 from utils.plotting import draw_boxes
@@ -293,7 +292,9 @@ plt.show()
 # $$\mathrm{SSIM} = \frac{(2\mu_m\mu_{\tilde m} + C_1)(2\sigma_{m\tilde m} + C_2)}
 # {(\mu_m^2 + \mu_{\tilde m}^2 + C_1)(\sigma_m^2 + \sigma_{\tilde m}^2 + C_2)},$$
 # averaged over the windows (`skimage.metrics.structural_similarity`, on maps scaled to
-# [0, 1]). Both are 1 for identical maps; $\rho$ is about 0 for unrelated ones.
+# [0, 1]). Both are 1 for identical maps; $\rho$ is about 0 for unrelated ones. The rank
+# correlation is `utils.evaluation.rank_correlation` (SciPy's `spearmanr` on the flattened maps,
+# which refuses a constant map: it has no ranking).
 #
 # **Randomizing.** Every module of a randomized group gets PyTorch's own initialisation
 # (`reset_parameters()`: new convolution and linear weights, batch-norm statistics reset),
@@ -303,11 +304,6 @@ plt.show()
 # trained model predicted.
 
 # %%
-def rank_correlation(a: np.ndarray, b: np.ndarray) -> float:
-    """Spearman's rho of two maps: the correlation of their pixel ranks (ties share a rank)."""
-    return float(np.corrcoef(rankdata(a.ravel()), rankdata(b.ravel()))[0, 1])
-
-
 def ssim(a: np.ndarray, b: np.ndarray) -> float:
     """SSIM of two maps, each scaled to [0, 1] first."""
     def unit(m: np.ndarray) -> np.ndarray:

@@ -1,10 +1,12 @@
-"""Tests for utils.evaluation: mass share inside a region and the pointing game."""
+"""Tests for utils.evaluation: mass share inside a region, the pointing game and the rank
+correlation of two maps."""
 
 import numpy as np
 import pytest
 import torch
 
 from utils import evaluation
+from utils.evaluation import rank_correlation
 
 
 @pytest.fixture
@@ -62,3 +64,28 @@ def test_mass_share_needs_positive_mass(box):
 def test_bad_tolerance(box, tolerance):
     with pytest.raises(ValueError, match="tolerance"):
         evaluation.pointing_hit(np.ones(box.shape), box, tolerance=tolerance)
+
+
+def test_rank_correlation_of_a_map_with_itself_and_its_reverse():
+    heat = np.arange(12.0).reshape(3, 4)
+    assert rank_correlation(heat, heat ** 3) == pytest.approx(1.0), "only the order counts"
+    assert rank_correlation(heat, -heat) == pytest.approx(-1.0)
+    assert rank_correlation(torch.from_numpy(heat), heat) == pytest.approx(1.0), "tensors too"
+
+
+def test_rank_correlation_gives_ties_their_mean_rank():
+    a, b = np.array([0.0, 0.0, 1.0, 2.0]), np.array([1.0, 2.0, 3.0, 4.0])
+    expected = np.corrcoef([1.5, 1.5, 3, 4], [1, 2, 3, 4])[0, 1]
+    assert rank_correlation(a, b) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("map_a, map_b, error, match", [
+    (np.zeros((3, 3)), np.arange(9.0).reshape(3, 3), ValueError, "constant"),
+    (np.arange(9.0).reshape(3, 3), np.arange(8.0).reshape(2, 4), ValueError, "differ in shape"),
+    (np.array([1.0, np.nan, 2.0]), np.arange(3.0), ValueError, "finite"),
+    ([1.0, 2.0], np.arange(2.0), TypeError, "numpy array or a tensor"),
+    (np.array([1.0]), np.array([2.0]), ValueError, "at least two pixels"),
+])
+def test_rank_correlation_refuses_bad_maps(map_a, map_b, error, match):
+    with pytest.raises(error, match=match):
+        rank_correlation(map_a, map_b)

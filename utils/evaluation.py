@@ -1,13 +1,15 @@
-"""Scores of a saliency map against a known object region: the share of the map's mass inside
-the region, and the pointing game (does the map's peak land on the object?)."""
+"""Scores of a saliency map: against a known object region, the share of the map's mass inside
+it and the pointing game (does the map's peak land on the object?); against another map, the
+Spearman rank correlation of their pixels (the similarity measure of the sanity checks)."""
 
 from __future__ import annotations
 
 import numpy as np
 import torch
 from scipy import ndimage
+from scipy.stats import spearmanr
 
-__all__ = ["mass_share", "pointing_hit"]
+__all__ = ["mass_share", "pointing_hit", "rank_correlation"]
 
 
 def _check_pair(heatmap: np.ndarray | torch.Tensor, mask: np.ndarray) -> tuple[np.ndarray,
@@ -55,3 +57,28 @@ def pointing_hit(heatmap: np.ndarray | torch.Tensor, mask: np.ndarray, tolerance
         mask = ndimage.binary_dilation(mask, structure=disk)
     row, col = np.unravel_index(int(np.argmax(values)), values.shape)
     return bool(mask[row, col])
+
+
+def _as_map(values: np.ndarray | torch.Tensor, name: str) -> np.ndarray:
+    if isinstance(values, torch.Tensor):
+        values = values.detach().cpu().numpy()
+    if not isinstance(values, np.ndarray):
+        raise TypeError(f"{name} must be a numpy array or a tensor, got {type(values).__name__}")
+    if values.size < 2:
+        raise ValueError(f"{name} needs at least two pixels, got shape {values.shape}")
+    if not np.issubdtype(values.dtype, np.number) or not np.all(np.isfinite(values)):
+        raise ValueError(f"{name} must hold finite numbers")
+    return values
+
+
+def rank_correlation(map_a: np.ndarray | torch.Tensor, map_b: np.ndarray | torch.Tensor
+                     ) -> float:
+    """Spearman rank correlation of two maps of the same shape, pixel by pixel (1 = the same
+    ranking, about 0 = unrelated). A constant map has no ranking, so it is refused."""
+    a, b = _as_map(map_a, "map_a"), _as_map(map_b, "map_b")
+    if a.shape != b.shape:
+        raise ValueError(f"the maps differ in shape: {a.shape} and {b.shape}")
+    for name, values in (("map_a", a), ("map_b", b)):
+        if np.ptp(values) == 0:
+            raise ValueError(f"{name} is constant: a flat map has no rank correlation")
+    return float(spearmanr(a.ravel(), b.ravel()).statistic)
