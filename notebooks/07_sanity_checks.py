@@ -106,6 +106,7 @@ DEVICE = setup_notebook(seed=0)
 
 # %%
 import copy
+import textwrap
 import time
 import warnings
 from pathlib import Path
@@ -250,8 +251,9 @@ def show_map_grid(images, maps, row_titles, column_titles, suptitle, cmap="gray"
             ax.imshow(images[r] if maps[r][c] is None else normalize_map(maps[r][c]), cmap=cmap)
             ax.set_xticks([])
             ax.set_yticks([])
-            if r == 0:
-                ax.set_title(column_titles[c], fontsize="medium")
+            if r == 0:  # wrap long titles so that neighbours do not overlap
+                ax.set_title("\n".join(textwrap.fill(line, 15) for line in
+                                       column_titles[c].split("\n")), fontsize="medium")
         row[0].set_ylabel(row_titles[r], fontsize="large")
     fig.suptitle(suptitle, fontsize="x-large", fontweight="bold")
     return fig
