@@ -191,7 +191,7 @@ def explain(method: str, net: torch.nn.Module, x: torch.Tensor, target, layer: s
     if method == "gradient":
         return Saliency(net).attribute(x, target=target, abs=False)
     if method == "gradient × input":
-        return InputXGradient(net).attribute(x, target=target).detach()
+        return InputXGradient(net).attribute(x, target=target)
     if method == "SmoothGrad":
         with torch.random.fork_rng():  # the same noise draws on every call
             torch.manual_seed(0)
@@ -758,23 +758,22 @@ def probabilities(net: torch.nn.Module, batch: torch.Tensor, target: int,
                           for i in range(0, len(batch), chunk)]).cpu().numpy()
 
 
-def deletion_insertion(net: torch.nn.Module, x: torch.Tensor, target: int, heat: np.ndarray,
-                       ends: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The deletion and insertion curves of one (1, C, H, W) image at FRACTIONS."""
+def perturbation_curve(net: torch.nn.Module, x: torch.Tensor, target: int, heat: np.ndarray,
+                       top_from: torch.Tensor, rest_from: torch.Tensor,
+                       ends: tuple[float, float]) -> np.ndarray:
+    """p(target) at FRACTIONS for the image whose top-t pixels by ``heat`` come from
+    ``top_from`` and the others from ``rest_from`` (both (C, H, W)); ``ends`` are the shared
+    values at t = 0 and t = 1. Deletion: grey on top of x; insertion: x on top of the canvas."""
     _, _, height, width = x.shape
     order = torch.from_numpy(np.lexsort((TIE_BREAK, -heat.ravel())))
-    grey, canvas = torch.zeros_like(x[0]), blurred(x)[0]
-    deleted, inserted = [], []
+    images = []
     for t in FRACTIONS[1:-1]:
         chosen = torch.zeros(height * width, dtype=torch.bool)
         chosen[order[:round(t * height * width)]] = True
-        chosen = chosen.view(1, height, width).to(x.device)
-        deleted.append(torch.where(chosen, grey, x[0]))
-        inserted.append(torch.where(chosen, x[0], canvas))
-    inner = probabilities(net, torch.stack(deleted + inserted), target)
-    (start_del, end_del), (start_ins, end_ins) = ends
-    return (np.concatenate([[start_del], inner[:STEPS - 1], [end_del]]),
-            np.concatenate([[start_ins], inner[STEPS - 1:], [end_ins]]))
+        images.append(torch.where(chosen.view(1, height, width).to(x.device), top_from,
+                                  rest_from))
+    return np.concatenate([[ends[0]], probabilities(net, torch.stack(images), target),
+                           [ends[1]]])
 
 
 start = time.perf_counter()
@@ -783,9 +782,11 @@ for i, name in enumerate(PHOTOS):
     x_i, target = x_photos[i:i + 1], photo_targets[i]
     ends = probabilities(model, torch.cat([x_i, torch.zeros_like(x_i), blurred(x_i), x_i]),
                          target).reshape(2, 2)
+    grey, canvas = torch.zeros_like(x_i[0]), blurred(x_i)[0]
     for m in ROWS:
-        deletion, insertion = deletion_insertion(model, x_i, target,
-                                                 magnitude(photo_attr[m][i:i + 1])[0], ends)
+        heat = magnitude(photo_attr[m][i:i + 1])[0]
+        deletion = perturbation_curve(model, x_i, target, heat, grey, x_i[0], ends[0])
+        insertion = perturbation_curve(model, x_i, target, heat, x_i[0], canvas, ends[1])
         curve_of[name, m] = deletion, insertion
         faithfulness.append({"photo": name, "method": m,
                              "deletion AUC": np.trapezoid(deletion, FRACTIONS),
@@ -1214,22 +1215,15 @@ assert roar["random map"] > max(roar["gradient"], roar["Grad-CAM"]), "the maps f
 # does Grad-CAM still lose to the random map?
 
 # %% tags=["solution"]
-# Hint: copy deletion_insertion's loop, with torch.where(chosen, blurred(x)[0], x[0]); the ends
-# of the curve are p(x) and p(blurred x).
+# Hint: perturbation_curve(model, x, target, heat, top_from=blurred(x)[0], rest_from=x[0],
+# ends=...) is deletion with a blurred canvas; its ends are p(x) and p(blurred x).
 x_i = x_photos[:1]
 canvas = blurred(x_i)[0]
 ends_blur = probabilities(model, torch.cat([x_i, canvas[None]]), cat_target)
-blur_auc = {}
-for m in ROWS:
-    order = torch.from_numpy(np.lexsort((TIE_BREAK, -magnitude(photo_attr[m][:1])[0].ravel())))
-    steps = []
-    for t in FRACTIONS[1:-1]:
-        chosen = torch.zeros(order.numel(), dtype=torch.bool)
-        chosen[order[:round(t * order.numel())]] = True
-        steps.append(torch.where(chosen.view(1, *x_i.shape[-2:]), canvas, x_i[0]))
-    curve = np.concatenate([[ends_blur[0]], probabilities(model, torch.stack(steps), cat_target),
-                            [ends_blur[1]]])
-    blur_auc[m] = np.trapezoid(curve, FRACTIONS)
+blur_auc = {m: np.trapezoid(perturbation_curve(model, x_i, cat_target,
+                                               magnitude(photo_attr[m][:1])[0], canvas, x_i[0],
+                                               ends_blur), FRACTIONS)
+            for m in ROWS}
 canvas_table = pd.DataFrame({
     "grey canvas": faithfulness[faithfulness["photo"] == "chelsea"].set_index("method")[
         "deletion AUC"], "blurred canvas": pd.Series(blur_auc)})
