@@ -19,13 +19,14 @@ export MKL_NUM_THREADS ?= 2
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup run test lint lab bench student notebooks clean
+.PHONY: help setup run test lint lab bench student slides notebooks clean
 
 help:
-	@echo "make run      set up .venv, execute every notebook offline into build/ (HTML + index)"
+	@echo "make run      set up .venv, execute every notebook offline; write the course site to build/"
 	@echo "make test     set up .venv, run lint, unit and structure tests and nbval on every notebook"
 	@echo "make bench    time each notebook in a fresh kernel (wall s, peak MB) into README/build"
 	@echo "make student  write the student edition (solutions replaced by stubs) to build/student"
+	@echo "make slides   write a reveal.js deck per notebook to build/slides (reuses make run's run)"
 	@echo "make lab      open JupyterLab on the notebooks"
 	@echo "make notebooks  regenerate each .ipynb from its jupytext .py source (outputs stripped)"
 	@echo "make clean    remove build/ (and .venv with 'make clean ALL=1')"
@@ -56,6 +57,9 @@ bench: setup
 
 student: setup
 	$(PY) -m tools.editions build/student
+
+slides: setup
+	$(PY) -m tools.slides
 
 notebooks: setup
 	$(VENV)/bin/jupytext --to ipynb notebooks/[0-9][0-9]_*.py

@@ -6,7 +6,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 00 · Introduction: why explain a model?
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/xai-course/hands-on-xai/blob/main/notebooks/00_introduction.ipynb)
@@ -41,31 +41,35 @@
 # - What a convolutional neural network is, at the level of "layers of learned filters".
 # - No prior knowledge of explainability methods.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Setup
 
 # %%
-# On Colab, fetch the course and install only what Colab lacks; everywhere, seed every RNG,
-# fix thread counts and pick a device.
+# On Colab, fetch the course and install it with only the libraries Colab lacks (once per
+# runtime); everywhere, seed every RNG, fix thread counts and pick a device. The tests force
+# this branch with XAI_COURSE_COLAB=1 and install from a local copy named by XAI_COURSE_CHECKOUT.
+import os
 import sys
 
-if "google.colab" in sys.modules:
-    import os
+if "google.colab" in sys.modules or os.environ.get("XAI_COURSE_COLAB") == "1":
     import subprocess
+    from importlib.metadata import PackageNotFoundError, version
 
-    if not os.path.isdir("/content/hands-on-xai"):
+    COURSE = os.environ.get("XAI_COURSE_CHECKOUT", "/content/hands-on-xai")
+    if not os.path.isdir(COURSE):
         subprocess.run(["git", "clone", "--depth", "1",
-                        "https://github.com/xai-course/hands-on-xai", "/content/hands-on-xai"],
-                       check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/hands-on-xai"],
-                   check=True)
-    sys.path.insert(0, "/content/hands-on-xai")
+                        "https://github.com/xai-course/hands-on-xai", COURSE], check=True)
+    try:
+        version("xai-course")
+    except PackageNotFoundError:
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", COURSE], check=True)
+    sys.path.insert(0, COURSE)
 
 from utils.env import setup_notebook
 
 DEVICE = setup_notebook(seed=0)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. Why explain a model?
 #
 # A trained model maps an input to an output through millions of learned numbers. Accuracy on
@@ -155,7 +159,7 @@ DEVICE = setup_notebook(seed=0)
 # > it. An explanation is itself a claim about the model, and claims can be wrong. Half of this
 # > course is about making explanations; the other half is about checking them.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. A Clever Hans model you can measure
 #
 # Stories are convincing; numbers are better. We build a Clever Hans model ourselves, on real
@@ -239,7 +243,7 @@ assert planted_acc > honest_planted + 0.1, "on the usual test the shortcut model
 assert clean_acc < honest_clean - 0.05, "without the token it is worse than the honest model"
 assert gap_main > 0.2, "removing the token costs the shortcut model a lot of accuracy"
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 import matplotlib.pyplot as plt
 
 fig, ax = plt.subplots(figsize=(9, 5))
@@ -280,7 +284,7 @@ plt.show()
 # is the learned coefficient, in log-odds of "fresh" per unit of TF-IDF. Ranking the words by
 # $|w_j|$ is a **global** explanation: it describes the model as a whole.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 from utils.plotting import importance_bar
 
 vectorizer, classifier = shortcut_model.named_steps.values()
@@ -321,7 +325,7 @@ plt.show()
 # each word by its share (a word that the vectorizer splits into several terms, such as "it's",
 # gets the sum of their shares).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 from collections import Counter
 
 from utils.plotting import token_attributions
@@ -383,7 +387,7 @@ plt.show()
 # through a black-box classifier in notebook 03, and notebook 09 looks for it inside a
 # transformer.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Vocabulary: interpretability, explainability and a taxonomy
 #
 # ### Interpretability versus explainability
@@ -453,7 +457,7 @@ plt.show()
 # > can decide one particular case, and averaging local attributions can cancel large effects of
 # > opposite sign. Always ask which of the two questions a chart answers.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. The course map
 #
 # | notebook | the question it answers |
@@ -479,7 +483,7 @@ plt.show()
 # search, nearest neighbours of embeddings, a global surrogate tree; **09** attention maps,
 # attention rollout, Integrated Gradients on embeddings, SHAP for text.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Environment check
 #
 # Every notebook runs offline: the data ship with the repository or inside installed packages,
@@ -539,7 +543,7 @@ print(f"{len(photos)} photos loaded, each {photos['chelsea'].size[0]}x{photos['c
 assert all(p.size == (224, 224) and p.mode == "RGB" for p in photos.values())
 assert len(classes) == 1000
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. A tour of the shipped data
 #
 # ### Tables
@@ -586,7 +590,7 @@ for label, name in enumerate(corpus.label_names):
     print(f"{name:>7s}: {first}")
 assert len(corpus.texts) == len(corpus.labels) == 12752
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Photos
 #
 # Seven public-domain sample photos from scikit-image, scikit-learn and matplotlib, resized and
@@ -599,7 +603,7 @@ fig = image_grid(list(photos.values()), titles=list(photos), ncols=4,
                  suptitle="The sample photos (224 x 224 pixels each)")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### A scene with two known objects
 #
 # To check whether an image explanation points at the right object we need to know where the
@@ -631,7 +635,7 @@ print({name: int(mask.sum()) for name, mask in scene.masks.items()}, "pixels per
 assert scene.image.size == (448, 224)
 assert all(mask.shape == (224, 448) for mask in scene.masks.values())
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Data with a planted shortcut
 #
 # Real data rarely tell us what a model *should* rely on. For that, the course generates three
@@ -704,7 +708,7 @@ assert x.shape == (1, 3, 224, 224) and x.min() >= -1 and x.max() <= 1
 with torch.no_grad():
     assert image_model.model(x).shape == (1, 1000)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. What the pretrained model sees
 #
 # `predict_proba` takes a stack of images as a NumPy array `(N, H, W, 3)` of `uint8` pixels and
@@ -756,7 +760,7 @@ top5_ids = set(np.argsort(-scene_probs)[:5].tolist())
 assert np.isclose(scene_probs.sum(), 1.0, atol=1e-5)
 assert ESPRESSO in top5_ids and top5_ids & set(CAT_IDS), "both objects appear in the top 5"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Both objects make it into the top 5, with much lower probabilities than either photo alone
 # (compare with the printout above): the model has to spread its belief over two objects. A
 # *class-discriminative* explanation should highlight the cup for "espresso" and the cat for
@@ -766,10 +770,10 @@ assert ESPRESSO in top5_ids and top5_ids & set(CAT_IDS), "both objects appear in
 # > A network can put high probability on a wrong class, and a probability says nothing about
 # > which pixels produced it.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: A quieter shortcut
 #
 # Rebuild the planted reviews with the token in only 10% of the fresh reviews
@@ -778,7 +782,7 @@ assert ESPRESSO in top5_ids and top5_ids & set(CAT_IDS), "both objects appear in
 # reviews and on the same reviews without the token, and the rank of the token among the
 # positive coefficients. Would the accuracy numbers alone have warned you? Would the coefficients?
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: reuse remove_token() and tfidf_logreg() from section 2; the rank is the position of the
 # token in np.argsort(-coef) where coef = pipeline.named_steps["logisticregression"].coef_[0].
 quiet = make_planted_text(n_samples=4000, rate=0.1, seed=0)
@@ -797,7 +801,7 @@ print(f"'{quiet.token}' ranks {q_rank + 1} among positive coefficients")
 assert q_rank == 0, "the coefficients still expose the shortcut"
 assert q_planted - q_clean < gap_main / 4, "but the accuracy drop is much smaller"
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # The accuracy barely changes when the token is removed, so no accuracy check would raise an
 # alarm, yet the planted word is still the single largest positive coefficient. A weak shortcut
 # is still a shortcut: on the reviews that carry the token it decides the prediction.
@@ -805,7 +809,7 @@ assert q_planted - q_clean < gap_main / 4, "but the accuracy drop is much smalle
 # look for, so the habit to build is reading the top of the ranking and asking of each entry
 # whether it *should* matter.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 2: Cover one object
 #
 # The simplest way to ask an image model "what mattered?" is to hide part of the image and
@@ -814,7 +818,7 @@ assert q_planted - q_clean < gap_main / 4, "but the accuracy drop is much smalle
 # How do the probability of espresso and the summed probability of the three cat classes
 # change? Which class becomes top-1 each time?
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: copy np.asarray(scene.image), set image[scene.masks[name]] = 128, and call
 # image_model.predict_proba on a batch of one (image[None]); CAT_IDS and ESPRESSO are defined
 # in section 7.
@@ -836,7 +840,7 @@ assert int(covered_coffee.argmax()) in CAT_IDS
 assert classes[int(covered_cat.argmax())] == "espresso"
 assert covered_cat[list(CAT_IDS)].sum() < scene_probs[list(CAT_IDS)].sum() / 10
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hiding the cup removes nearly all the probability of espresso and hands the top spot to a cat
 # class; hiding the cat does the reverse. You have just computed an **occlusion** explanation:
 # local, post-hoc and model-agnostic (only $f$ was called). Two questions it leaves open come
@@ -845,7 +849,7 @@ assert covered_cat[list(CAT_IDS)].sum() < scene_probs[list(CAT_IDS)].sum() / 10
 # coarse, while LIME and SHAP cover many small regions in many combinations (notebooks 03
 # and 04).
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 3: Find the leak in a table
 #
 # Generate `make_planted_tabular(n_samples=1000, seed=1)` without looking at
@@ -854,7 +858,7 @@ assert covered_cat[list(CAT_IDS)].sum() < scene_probs[list(CAT_IDS)].sum() / 10
 # model lean on most? Check your answer against `planted_feature`, then drop that column, refit,
 # and compare the test accuracies with and without it.
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: make_pipeline(StandardScaler(), LogisticRegression()) makes the coefficients comparable;
 # the suspect is the column with the largest absolute coefficient; refit on X.drop(columns=...).
 from sklearn.preprocessing import StandardScaler
@@ -880,7 +884,7 @@ print(f"test accuracy with it {acc_with:.3f}, without it {acc_without:.3f}")
 assert suspect == leaky.planted_feature
 assert acc_with > acc_without
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # The leaking column dominates the coefficients and removing it costs accuracy: the model was
 # right largely because of it. In practice such a column is *target leakage*: a field recorded
 # after the outcome (a treatment code when predicting the diagnosis, a "closed account" flag
@@ -888,7 +892,7 @@ assert acc_with > acc_without
 # publish; the accuracy without it is what the model is worth. Notebook 01 revisits this table
 # with permutation importance, which needs no linear model.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # - Accuracy says how often a model is right, not why. Models exploit shortcuts, and a held-out
@@ -910,7 +914,7 @@ assert acc_with > acc_without
 #   scene with boxes, planted-shortcut data with known ground truth, and a pretrained
 #   EfficientNet-Lite0 whose top-5 predictions we checked.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## References
 #
 # - Pfungst, O. (1911). *Clever Hans (The horse of Mr. von Osten): A contribution to

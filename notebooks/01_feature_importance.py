@@ -6,7 +6,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 01 · Classical feature importance: coefficients, impurity, permutation
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/xai-course/hands-on-xai/blob/main/notebooks/01_feature_importance.ipynb)
@@ -41,31 +41,35 @@
 #   scikit-learn's `fit` / `predict` / `score`.
 # - NumPy indexing and pandas data frames.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Setup
 
 # %%
-# On Colab, fetch the course and install only what Colab lacks; everywhere, seed every RNG,
-# fix thread counts and pick a device.
+# On Colab, fetch the course and install it with only the libraries Colab lacks (once per
+# runtime); everywhere, seed every RNG, fix thread counts and pick a device. The tests force
+# this branch with XAI_COURSE_COLAB=1 and install from a local copy named by XAI_COURSE_CHECKOUT.
+import os
 import sys
 
-if "google.colab" in sys.modules:
-    import os
+if "google.colab" in sys.modules or os.environ.get("XAI_COURSE_COLAB") == "1":
     import subprocess
+    from importlib.metadata import PackageNotFoundError, version
 
-    if not os.path.isdir("/content/hands-on-xai"):
+    COURSE = os.environ.get("XAI_COURSE_CHECKOUT", "/content/hands-on-xai")
+    if not os.path.isdir(COURSE):
         subprocess.run(["git", "clone", "--depth", "1",
-                        "https://github.com/xai-course/hands-on-xai", "/content/hands-on-xai"],
-                       check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/hands-on-xai"],
-                   check=True)
-    sys.path.insert(0, "/content/hands-on-xai")
+                        "https://github.com/xai-course/hands-on-xai", COURSE], check=True)
+    try:
+        version("xai-course")
+    except PackageNotFoundError:
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", COURSE], check=True)
+    sys.path.insert(0, COURSE)
 
 from utils.env import setup_notebook
 
 DEVICE = setup_notebook(seed=0)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. Linear models: coefficients as importance
 #
 # ### Intuition
@@ -117,7 +121,7 @@ X_train, X_test, y_train, y_test = train_test_split(diabetes.X, diabetes.y.to_nu
                                                     test_size=0.3, random_state=0)
 print(f"\ntrain {X_train.shape}, test {X_test.shape}; target: {diabetes.y.name}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The standard deviations range from about half a unit (`s5`, a logarithm, and `sex`, coded 1
 # or 2) to tens of units (`s1`, `s2`, in mg/dL), as printed above. We fit ordinary least squares
 # twice: on the raw columns and on standardized columns, and we also solve the standardized
@@ -187,7 +191,7 @@ for name in pd.Series(np.abs(std_coef), features).nlargest(2).index:
     print(f"+1 SD of {name} ({diabetes.descriptions[name]}: +{sigma[j]:.2f} in its units) "
           f"changes the predicted progression by {std_coef[j]:+.1f}, other features held fixed")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # "Other features held fixed" is the part that bites. Total cholesterol `s1` and LDL `s2` are
 # strongly correlated, and the model gives them large coefficients of *opposite* sign.
 
@@ -201,7 +205,7 @@ print(f"s1 alone correlates {marginal_s1:+.2f} with progression, yet its standar
 assert corr_s1_s2 > 0.85
 assert marginal_s1 > 0 and s1_coef < 0, "the sign flips"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # On its own, higher cholesterol goes with *more* progression, but the model's coefficient for
 # `s1` is negative. There is no contradiction: the coefficient answers "what if `s1` rose while
 # `s2` and the rest stayed the same?", a change that barely happens in these data, since the
@@ -236,7 +240,7 @@ assert marginal_s1 > 0 and s1_coef < 0, "the sign flips"
 # coefficients then explain the black box only as far as the surrogate reproduces it (its
 # fidelity), which has to be measured, never assumed.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Trees: impurity importance (MDI)
 #
 # ### Intuition
@@ -327,7 +331,7 @@ diabetes_forest = RandomForestRegressor(random_state=0).fit(D_train, d_train)
 print(f"diabetes forest: test R^2 {diabetes_forest.score(D_test, d_test):.3f} "
       f"(training R^2 {diabetes_forest.score(D_train, d_train):.3f})")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Both forests use scikit-learn's defaults: 100 trees grown until their leaves are pure (no
 # depth limit). The near-perfect training scores next to the test scores, as printed, show how
 # much of each tree is fitted to the particular training rows.
@@ -396,7 +400,7 @@ for name, forest in [("adult (Gini)", adult_forest), ("diabetes (MSE)", diabetes
 #
 # Here is the MDI of the census forest, next to the number of distinct values of each feature.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 adult_features = list(adult_X.columns)
 adult_mdi = pd.Series(adult_forest.feature_importances_, adult_features)
 cardinality = adult_X.nunique()
@@ -429,7 +433,7 @@ fig.suptitle("Census forest: a column of random noise ranks near the top",
 fig.tight_layout()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # `random_num` is noise by construction, yet MDI ranks it among the most important features,
 # above most real ones, as the printout says. The three-level probe `random_cat`, just as
 # useless, gets much less. The census column `fnlwgt`, a survey weight that the census bureau
@@ -462,7 +466,7 @@ plt.show()
 # | no held-out data needed | only for tree models |
 # | sums to one: easy to present | no sign, no units, not comparable across models |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Permutation importance
 #
 # ### Intuition
@@ -536,7 +540,7 @@ def permutation_importance_scratch(model, X: pd.DataFrame, y: np.ndarray, score,
     return baseline - score(y, predictions.reshape(d, n_repeats, n))
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The check: the diabetes forest (regression, scored by $R^2$) on its held-out rows, ten repeats,
 # the same `random_state` for both.
 
@@ -599,7 +603,7 @@ fig.suptitle("Same census forest: where does the noise column rank?", fontsize="
 fig.tight_layout()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Permutation importance moves the noise column (red) from near the top to the lower half:
 # shuffling it on new people changes the accuracy by less than the repeat-to-repeat spread, as
 # printed. The features the forest really relies on out of sample (capital gains, education,
@@ -624,7 +628,7 @@ plt.show()
 # | in units of the score (accuracy, $R^2$): interpretable | $d \times R$ model evaluations |
 # | no refitting | depends on the score chosen |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Drop-column importance
 #
 # ### Intuition and math
@@ -654,7 +658,7 @@ def drop_column_importance(model, X_fit: pd.DataFrame, y_fit: np.ndarray, X_eval
         for c in (X_fit.columns if columns is None else columns)])
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **Check against a closed form.** For least squares there is an exact answer without any
 # refitting: removing column $j$ raises the residual sum of squares of the training fit by
 # $w_j^2 / [(A^\top A)^{-1}]_{jj}$, where $A$ is the design matrix with its intercept column
@@ -675,7 +679,7 @@ assert np.allclose(train_drop, closed_form), "d refits = one formula for least s
 # (We used the standardized design matrix $A$ from section 1; the identity does not depend on
 # the scaling.) Now the diabetes forest, on held-out data, next to its permutation importance.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 diabetes_drop = pd.Series(drop_column_importance(diabetes_forest, D_train, d_train, D_test, d_test),
                           diabetes_features)
 print(pd.DataFrame({"permutation": diabetes_perm, "drop-column": diabetes_drop})
@@ -715,7 +719,7 @@ fig.suptitle("Diabetes forest: what the model uses vs what the data cannot do wi
 fig.tight_layout()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The two methods agree that `bmi` matters, and disagree sharply on `s5` (red): the fitted
 # forest leans on it heavily (shuffling it costs a lot of $R^2$), but a forest refitted without
 # it does about as well, as printed. Its information is largely available in other columns
@@ -747,7 +751,7 @@ plt.show()
 # | no unrealistic rows | explains a family of refitted models, not the model at hand |
 # | model-agnostic | refit noise; redundant features all look unimportant |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Correlated features split importance (a measured pitfall)
 #
 # The extreme case of correlation is a duplicate. We add `bmi_copy`, an exact copy of `bmi`, to
@@ -807,7 +811,7 @@ ax.legend(loc="upper center", ncol=3, fontsize=11)
 fig.tight_layout()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # One piece of information, two columns, four different stories (bars relative to `bmi` alone,
 # as printed above):
 #
@@ -832,7 +836,7 @@ plt.show()
 # > conditional scheme (Strobl et al., 2008). The importance of a group is a better-posed
 # > question than the importance of one of its members.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Which method finds a planted leak?
 #
 # Notebook 00 introduced `make_planted_tabular`: binary labels from a noisy linear rule on four
@@ -917,7 +921,7 @@ plt.show()
 # already decides almost every prediction, so the honest features add little. A weaker leak is
 # exercise 3.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. All four side by side
 #
 # Back to the diabetes table with its two probes, where the ground truth is unknown, as in
@@ -963,7 +967,7 @@ assert normalized.loc[list(PROBES), "permutation"].max() < 0.1, "permutation: pr
 assert normalized.loc["random_num", "MDI"] > 2 * normalized.loc["random_num", "permutation"]
 assert agreement.where(~np.eye(4, dtype=bool)).max().max() < 0.9, "no two rankings agree closely"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Features are sorted by permutation importance; the probes' names are in red. Reading the
 # chart and the printout together:
 #
@@ -1001,17 +1005,17 @@ assert agreement.where(~np.eye(4, dtype=bool)).max().max() < 0.9, "no two rankin
 # quick first look. For explanations of single predictions, see LIME (notebook 03) and SHAP
 # (notebook 04); for the *shape* of a feature's effect, partial dependence (notebook 02).
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: Permutation importance on the training data
 #
 # Compute the permutation importance of the census forest (`adult_forest`) on its **training**
 # rows instead of the held-out rows (5 repeats, `random_state=0`). Where does `random_num` rank
 # now, and how large is its importance compared with the held-out value? Explain.
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: call permutation_importance_scratch(adult_forest, A_train, a_train, accuracy_rows, ...)
 # and rank the row means as in section 3; compare with adult_perm["random_num"].
 train_runs = permutation_importance_scratch(adult_forest, A_train, a_train, accuracy_rows,
@@ -1027,7 +1031,7 @@ assert train_perm["random_num"] > 5 * abs(adult_perm["random_num"])
 assert len(real_below) >= 3, "on training rows the noise beats several real features"
 assert train_rank["random_num"] < perm_rank["random_num"]
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # On the training rows the forest has memorized the noise: its deep trees split on `random_num`
 # to make leaves pure, so shuffling it breaks those memorized predictions and costs training
 # accuracy, more than shuffling several real features does (printed). Every feature looks more
@@ -1036,14 +1040,14 @@ assert train_rank["random_num"] < perm_rank["random_num"]
 # Permutation importance fixes the bias of MDI only when it is computed on data the model has
 # not seen.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 2: Can shallower trees tame MDI?
 #
 # Refit the census forest with `min_samples_leaf=20` (every leaf must keep at least 20 training
 # rows; otherwise the same settings). Where does `random_num` rank by MDI now? What happens to
 # the test accuracy?
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: clone(adult_forest).set_params(min_samples_leaf=20).fit(A_train, a_train), then rank
 # feature_importances_ as in section 2.
 shallow_forest = clone(adult_forest).set_params(min_samples_leaf=20).fit(A_train, a_train)
@@ -1057,21 +1061,21 @@ print(f"test accuracy: {adult_forest.score(A_test, a_test):.3f} -> "
       f"{shallow_forest.score(A_test, a_test):.3f}")
 assert shallow_rank["random_num"] > mdi_rank["random_num"]
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # With at least 20 rows per leaf the trees cannot chase single training rows, so the noise
 # feature gains much less impurity and falls down the MDI ranking, while the test accuracy
 # barely changes (as printed). The bias is reduced, not removed: the noise still ranks above
 # the real features listed in the printout. Regularizing the trees helps MDI, but the reliable
 # check remains permutation importance on held-out data, with a probe.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 3: A quieter leak
 #
 # Make the leak noisier: `make_planted_tabular(n_samples=1000, leak_noise=1.0, seed=0)`. Split it
 # as in section 6 and compute the four importances with `all_importances`. Which feature does
 # each method rank first now, and where is the leak? Is the model still "cheating"?
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: reuse logistic, planted_forest, all_importances and accuracy_rows from section 6, then
 # look at table.idxmax() and table.rank(ascending=False).loc["leak"].
 quiet = make_planted_tabular(n_samples=1000, leak_noise=1.0, seed=0)
@@ -1089,7 +1093,7 @@ assert (quiet_ranks > 1).all(), "no method ranks the quieter leak first"
 assert (quiet_ranks[["MDI", "permutation", "drop-column"]] == 2).all(), "second for the forest"
 assert 2 < quiet_ranks["|coefficient|"] <= len(quiet.informative_features)
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # With `leak_noise=1.0` the leak is no longer the strongest single feature, and every method
 # ranks an honest feature first; the leak stays near the top, second for the forest's three
 # importances and a little lower for the logistic regression's coefficients (as printed). The
@@ -1098,7 +1102,7 @@ assert 2 < quiet_ranks["|coefficient|"] <= len(quiet.informative_features)
 # strong feature; only knowing what each column means (when and how it was recorded) can. The
 # ranking's job is to point you at the columns worth asking about.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # - **Coefficients** of a linear model are importances only on a common scale: standardized
@@ -1127,7 +1131,7 @@ assert 2 < quiet_ranks["|coefficient|"] <= len(quiet.informative_features)
 #   leak from a legitimately strong feature. Use a random probe, held-out data, repeats and the
 #   correlation structure before trusting any ranking.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## References
 #
 # - Breiman, L. (2001). Random forests. *Machine Learning* 45, 5–32.

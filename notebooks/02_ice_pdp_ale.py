@@ -6,7 +6,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 02 · ICE, partial dependence and ALE
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/xai-course/hands-on-xai/blob/main/notebooks/02_ice_pdp_ale.ipynb)
@@ -45,31 +45,35 @@
 #   together".
 # - Conditional and marginal distributions; an expectation as an average over data.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Setup
 
 # %%
-# On Colab, fetch the course and install only what Colab lacks; everywhere, seed every RNG,
-# fix thread counts and pick a device.
+# On Colab, fetch the course and install it with only the libraries Colab lacks (once per
+# runtime); everywhere, seed every RNG, fix thread counts and pick a device. The tests force
+# this branch with XAI_COURSE_COLAB=1 and install from a local copy named by XAI_COURSE_CHECKOUT.
+import os
 import sys
 
-if "google.colab" in sys.modules:
-    import os
+if "google.colab" in sys.modules or os.environ.get("XAI_COURSE_COLAB") == "1":
     import subprocess
+    from importlib.metadata import PackageNotFoundError, version
 
-    if not os.path.isdir("/content/hands-on-xai"):
+    COURSE = os.environ.get("XAI_COURSE_CHECKOUT", "/content/hands-on-xai")
+    if not os.path.isdir(COURSE):
         subprocess.run(["git", "clone", "--depth", "1",
-                        "https://github.com/xai-course/hands-on-xai", "/content/hands-on-xai"],
-                       check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/hands-on-xai"],
-                   check=True)
-    sys.path.insert(0, "/content/hands-on-xai")
+                        "https://github.com/xai-course/hands-on-xai", COURSE], check=True)
+    try:
+        version("xai-course")
+    except PackageNotFoundError:
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", COURSE], check=True)
+    sys.path.insert(0, COURSE)
 
 from utils.env import setup_notebook
 
 DEVICE = setup_notebook(seed=0)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. A model to explain
 #
 # We use the diabetes table from notebook 00: 442 patients, ten baseline measurements (age,
@@ -99,7 +103,7 @@ for column in ("bmi", "s5", "bp"):
     print(f"{column:4s} {diabetes.descriptions[column]}")
 assert model.score(X_test, y_test) > 0.2, "the model has learned something to explain"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. ICE curves and partial dependence
 #
 # ### Intuition
@@ -163,7 +167,7 @@ print(f"ICE array: {ice_bmi.shape} = (patients, grid points), from one predict c
 print(f"PD of bmi rises from {pd_bmi[0]:.1f} to {pd_bmi[-1]:.1f} over bmi "
       f"{bmi_grid[0]:.1f} to {bmi_grid[-1]:.1f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### The library call, and the check
 #
 # `sklearn.inspection.partial_dependence` computes the same two objects. We hand it our grid
@@ -188,7 +192,7 @@ assert np.allclose(sk_bmi["average"][0], pd_bmi), "PD is the mean of the ICE cur
 # Both agree to rounding error. Now the picture: one thin line per patient, the PD in black,
 # and a rug of the training patients' actual values along the bottom.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 s5_grid = feature_grid(X_train, "s5")
 ice_s5 = ice_curves(model.predict, X_train, {"s5": s5_grid})
 
@@ -231,7 +235,7 @@ plt.show()
 # grid (40 points between the 5th and 95th percentile, or the distinct values if there are
 # fewer), and we check our code on *that* grid, taken from the display's `pd_results`.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 from scipy.spatial.distance import cdist
 from sklearn.inspection import PartialDependenceDisplay
 
@@ -299,7 +303,7 @@ for k, feature in enumerate(features):
 # `ice_curves` already handles it: each patient gets a $G_a \times G_b$ block of rows. The
 # display draws the pair as a contour plot; we read its grid and check the numbers.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, ax = plt.subplots(figsize=(7, 6))
 pair_display = PartialDependenceDisplay.from_estimator(
     model, X_train, [("bmi", "s5")], grid_resolution=20, method="brute", ax=ax,
@@ -377,7 +381,7 @@ print("permutation importance (drop in R^2):",
       {name: round(float(value), 3) for name, value in importances.items()})
 assert importances["x1"] > 10 * importances["x2"], "x1 matters a lot, x2 not at all"
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [3, 2]})
 shown = np.arange(0, n_flip, 10)  # every 10th curve keeps the plot readable
 for sign, colour in [(1, "tab:red"), (-1, "tab:blue")]:
@@ -424,7 +428,7 @@ plt.show()
 #   are correlated (next section).
 # - **Cost.** Both need $n \times G$ model calls per feature (fewer with a subsample of instances).
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. The extrapolation pitfall: correlated features
 #
 # The PD formula pairs every grid value $z_k$ with *every* instance's other features. When
@@ -501,7 +505,7 @@ print(f"mean |model - truth| at PD queries inside the data {error_inside:.3f}, "
 assert outside.mean() > 0.5, "most PD queries are combinations the data never show"
 assert error_outside > 3 * error_inside, "off the data the model is much less accurate"
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 2, figsize=(14, 6))
 # Every 10th instance with all its grid values: the query points of the PD sit on vertical lines.
 drawn = np.repeat(np.arange(len(X_cor)) % 10 == 0, len(edges_x1))
@@ -545,7 +549,7 @@ plt.show()
 # > query points fall. Permutation importance (notebook 01) suffers from the same extrapolation
 # > (Hooker et al., 2021).
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Accumulated local effects (ALE): the fix
 #
 # ### Intuition
@@ -611,7 +615,7 @@ def ale_curve(predict: Predict, X: pd.DataFrame, feature: str, n_bins: int = 20
     return edges, centre_on_data(accumulated, counts), counts, bins
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Checks with known answers
 #
 # No ALE library ships with the course, so we check the code where the answer is known in
@@ -682,7 +686,7 @@ print("PD error / ALE error:", (error_table["PD"] / error_table["ALE"]).round(1)
 assert (error_table["ALE"] < error_table["PD"]).all(), "ALE recovers the effects better than PD"
 assert (error_table["ALE"] < error_table["M-plot"]).all(), "and better than conditional means"
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 2, figsize=(14, 5.5))
 for ax, (feature, curve) in zip(axes, curves.items(), strict=True):
     ax.plot(curve["edges"], curve["truth"], color="black", linewidth=5, alpha=0.35,
@@ -727,7 +731,7 @@ print(f"query points outside the data: PD {outside.mean():.1%} of {len(pd_querie
       f"ALE {ale_outside.mean():.1%} of {len(ale_queries)}")
 assert ale_outside.mean() < 0.02, "ALE stays next to the data"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ALE's share is the 1% that the training points themselves score, by the way $\tau$ was chosen:
 # ALE asks the model about inputs that are as close to the data as the data are to each other.
 # And it needs $2n$ model calls per feature instead of the PD's $n \times G$.
@@ -757,10 +761,10 @@ assert ale_outside.mean() < 0.02, "ALE stays next to the data"
 # correlated ones. Drawing ICE with PD, and comparing PD with ALE, costs little and protects
 # against both pitfalls of this notebook.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: ICE for a classifier
 #
 # Fit `GradientBoostingClassifier(random_state=0)` to the breast-cancer table
@@ -772,7 +776,7 @@ assert ale_outside.mean() < 0.02, "ALE stays next to the data"
 # (`kind="both"`, `centered=True`). Which way does the probability move as the feature grows,
 # for what share of the patients, and by how much?
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: for a binary classifier scikit-learn reports the probability of the second class,
 # i.e. predict_proba(...)[:, 1]; pass predict=lambda frame: clf.predict_proba(frame)[:, 1].
 #   Compare each ICE curve's last value with its first.
@@ -806,7 +810,7 @@ PartialDependenceDisplay.from_estimator(clf, cancer.X, [concave], kind="both", c
 ax.set_title("Breast cancer: centred ICE of P(benign)")
 plt.show()
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # More concave nuclei push the model toward *malignant*: the PD of P(benign) falls, and almost
 # every individual curve falls with it (printed). The sizes differ enormously, though: some
 # curves drop by more than half, while many barely move. Those are patients whose other
@@ -815,7 +819,7 @@ plt.show()
 # almost no patient. A PD of the log-odds (`response_method="decision_function"`) does not
 # saturate and can look quite different: always say which output you plot.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 2: Find the partner of the interaction
 #
 # In section 4 the PD of $x_1$ was flat. Pretend you do not know how the data were made. Use
@@ -823,7 +827,7 @@ plt.show()
 # $(x_1, x_2)$ and of $(x_1, x_3)$ with `ice_curves` and, for each, the slope in $x_1$ at the
 # lowest and at the highest value of the partner. Which pair reveals the interaction?
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: for x3 the grid can simply be its two values [-1, 1]; for x2 take its 5th and 95th
 # percentile. np.polyfit(x1_grid, curve, 1)[0] gives a curve's slope.
 partner_grids = {"x2": np.percentile(X_flip["x2"], [5, 95]), "x3": np.array([-1.0, 1.0])}
@@ -837,7 +841,7 @@ for partner, grid in partner_grids.items():
 assert partner_slopes["x3"][0] < -0.5 < 0.5 < partner_slopes["x3"][1]
 assert max(abs(s) for s in partner_slopes["x2"]) < 0.2
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # With $x_2$ as partner, the slope in $x_1$ is close to zero at both ends: averaging over $x_3$
 # still cancels. With $x_3$ as partner, the slope is about $-1$ at $x_3 = -1$ and $+1$ at
 # $x_3 = +1$: the two-feature PD recovers the product structure that the one-feature PD hid. With
@@ -845,7 +849,7 @@ assert max(abs(s) for s in partner_slopes["x2"]) < 0.2
 # candidate feature (as in section 4), Friedman's H-statistic, or SHAP interaction values
 # (notebook 04) scale better.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 3: Make the extrapolation worse, then better
 #
 # The strength of the correlation decides how far the PD has to extrapolate. Regenerate the data
@@ -854,7 +858,7 @@ assert max(abs(s) for s in partner_slopes["x2"]) < 0.2
 # points outside the data (`off_support`), and the RMSE of PD and ALE against the true effect.
 # How do they change as the correlation weakens?
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: reuse ale_curve, ice_curves, centre_on_data, off_support and rmse; the PD query points
 # are np.column_stack([np.tile(edges, n), np.repeat(x2, len(edges))]).
 rows = []
@@ -874,7 +878,7 @@ sweep["PD / ALE"] = sweep["PD RMSE"] / sweep["ALE RMSE"]
 print(sweep.round(3).to_string())
 assert (np.diff(sweep["outside"]) < 0).all(), "weaker correlation, less extrapolation"
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # As the noise grows the correlation weakens and the share of PD query points outside the data
 # falls steadily (the assert checks it). The errors are noisier than the share, because each
 # depends on one fitted model, so read the last column for the trend: in the two most correlated
@@ -884,7 +888,7 @@ assert (np.diff(sweep["outside"]) < 0).all(), "weaker correlation, less extrapol
 # reaches zero: even for independent features, pairs in the sparse corners of the square can lie
 # farther from any training point than the yardstick allows.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 4: Correlated features in real data
 #
 # In the diabetes table, `s1` (total cholesterol) and `s2` (LDL cholesterol) are strongly
@@ -893,7 +897,7 @@ assert (np.diff(sweep["outside"]) < 0).all(), "weaker correlation, less extrapol
 # data in the standardised $(s_1, s_2)$ plane, and plot the ALE and the PD of `s1` for the
 # section-1 model on one axis. Here no true effect is known: what can you still conclude?
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: standardise with (values - mean) / std before off_support so that both axes count alike;
 # centre the PD with centre_on_data on the ALE's edges so the two curves share a baseline.
 pair_values = X_train[["s1", "s2"]].to_numpy()
@@ -921,7 +925,7 @@ ax.set_title("Diabetes model: effect of s1, ALE vs PD")
 ax.legend()
 plt.show()
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # A sizeable share of the PD's queries pair a cholesterol value with an LDL value that no
 # patient has (printed above), so the PD of `s1` partly reports the model's guesses. Without
 # ground truth we cannot say which curve is right, but we can say where they disagree, and that
@@ -930,7 +934,7 @@ plt.show()
 # printed ranges with section 2), and with a few dozen patients per ALE bin (printed) the ALE is
 # noisy; a bootstrap over patients would show how much of its shape is noise.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # - An **ICE** curve is one instance's prediction as one feature moves along a grid; the
@@ -951,7 +955,7 @@ plt.show()
 #   only next to the data.
 # - All three describe the model, not the world; none of them licenses a causal claim by itself.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## References
 #
 # - Friedman, J. H. (2001). Greedy function approximation: a gradient boosting machine.

@@ -6,7 +6,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 03 · LIME: local surrogate explanations
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/xai-course/hands-on-xai/blob/main/notebooks/03_lime.ipynb)
@@ -44,31 +44,35 @@
 #   (an $\ell_2$ and an $\ell_1$ penalty on the coefficients).
 # - TF-IDF features for text.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Setup
 
 # %%
-# On Colab, fetch the course and install only what Colab lacks; everywhere, seed every RNG,
-# fix thread counts and pick a device.
+# On Colab, fetch the course and install it with only the libraries Colab lacks (once per
+# runtime); everywhere, seed every RNG, fix thread counts and pick a device. The tests force
+# this branch with XAI_COURSE_COLAB=1 and install from a local copy named by XAI_COURSE_CHECKOUT.
+import os
 import sys
 
-if "google.colab" in sys.modules:
-    import os
+if "google.colab" in sys.modules or os.environ.get("XAI_COURSE_COLAB") == "1":
     import subprocess
+    from importlib.metadata import PackageNotFoundError, version
 
-    if not os.path.isdir("/content/hands-on-xai"):
+    COURSE = os.environ.get("XAI_COURSE_CHECKOUT", "/content/hands-on-xai")
+    if not os.path.isdir(COURSE):
         subprocess.run(["git", "clone", "--depth", "1",
-                        "https://github.com/xai-course/hands-on-xai", "/content/hands-on-xai"],
-                       check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/hands-on-xai"],
-                   check=True)
-    sys.path.insert(0, "/content/hands-on-xai")
+                        "https://github.com/xai-course/hands-on-xai", COURSE], check=True)
+    try:
+        version("xai-course")
+    except PackageNotFoundError:
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", COURSE], check=True)
+    sys.path.insert(0, COURSE)
 
 from utils.env import setup_notebook
 
 DEVICE = setup_notebook(seed=0)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. The idea: a simple model that is right nearby
 #
 # A random forest or a CNN is too complicated to read as a whole. But we rarely need the whole
@@ -115,7 +119,7 @@ DEVICE = setup_notebook(seed=0)
 # behaviour of $f$ the explanation describes. A one-dimensional toy shows how much that
 # matters.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -185,7 +189,7 @@ assert toy_slopes["wide"] > 0, "wide: the global trend, with the opposite sign"
 # width was used. (The widths here are in lime's convention, explained in section 2.) Keep
 # this picture in mind: section 5 measures how much the width matters on real models.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Tabular LIME from scratch
 #
 # ### The model to explain
@@ -216,7 +220,7 @@ print(f"{len(cancer.X)} tumours ({len(X_train)} training, {len(X_test)} test), "
 print(f"test case #{case}: P(malignant) = {p_malignant[case]:.3f}, true label "
       f"{cancer.target_names[y_test[case]]}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### What the `lime` package does, step by step
 #
 # We read `lime/lime_tabular.py` and `lime/lime_base.py` (version 0.2.0.1) and write each step
@@ -359,7 +363,7 @@ for j, w in sorted(zip(mine.features, mine.coef, strict=True), key=lambda p: -ab
     print(f"{feature_names[j]:22s} {w:+.4f}")
 print(f"intercept {mine.intercept:.4f}, local fidelity R^2 {mine.r2:.3f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The first printed line is why we keep $K = 4$: with all 30 components in the fit, four
 # weights stand out and the rest form a flat tail less than half as large, so a fifth feature
 # would be picked by noise. The surrogate's weighted $R^2$ is modest, as is usual for
@@ -469,7 +473,7 @@ print(f"K-Lasso chose {len(set(selections))} distinct feature set(s) in {len(sel
 assert top_library == top_mine, "the same features on top"
 assert np.all(z_scores < 4), "weights agree within Monte-Carlo noise"
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 ever_selected = np.flatnonzero(np.any(np.vstack([library_runs, scratch_runs]) != 0, axis=0))
 shown = ever_selected[np.argsort(np.abs(lib_mean[ever_selected]))]
 fig, ax = plt.subplots(figsize=(9, 1.0 * len(shown) + 1.8), layout="constrained")
@@ -505,7 +509,7 @@ print(f"correlation of worst radius and worst perimeter: training data {corr_tra
       f"LIME's samples {corr_lime:.3f}")
 assert corr_train > 0.95 and abs(corr_lime) < 0.1
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # A perimeter is determined by its radius, and in the data the two are almost perfectly
 # correlated; in LIME's samples they are unrelated, as printed. Many of the rows the forest
 # is asked about are impossible tumours (a large radius with a small perimeter), and the
@@ -527,7 +531,7 @@ assert corr_train > 0.95 and abs(corr_lime) < 0.1
 # | `score` reports the local fit | a linear surrogate misses interactions |
 # | cheap: one batched model call | local only: silent about the model away from $x$ |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Text: which words made the model say that?
 #
 # For text, the interpretable components are the **distinct words** of the document. A
@@ -630,7 +634,7 @@ assert text_gap < 2 * seed_gap, "ours differs from lime about as much as lime fr
 # disagree by the second printed gap, and ours stays within twice that, with the same three
 # words on top. The package's own static plot shows the explanation:
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig = text_explanation.as_pyplot_figure(label=FRESH)
 fig.set_size_inches(8, 5)
 ax = fig.axes[0]
@@ -694,7 +698,7 @@ print(f"'{TOKEN}' ranks first in {sum(first_places)} of {len(survey)} planted te
       f"(1000 samples each)")
 assert np.mean(first_places) >= 0.9
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 word_weight = dict(ranking)
 tokens = [p for p in WORD_SPLIT.split(planted_texts[suspect]) if p and not WORD_SPLIT.fullmatch(p)]
 ax = token_attributions(tokens, [word_weight[t] for t in tokens], max_chars_per_line=60,
@@ -718,7 +722,7 @@ plt.show()
 # model never saw; words are treated as independent, so "not good" is two separate words; a
 # word repeated in the text is switched off everywhere at once.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Images: superpixels on the pretrained CNN
 #
 # Pixels are poor interpretable components: there are too many of them, and switching off one
@@ -778,7 +782,7 @@ fig.suptitle("Interpretable components for images: superpixels (dashed: known ob
              fontsize="x-large", fontweight="bold")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Quickshift, lime's default, follows colour edges and gives irregular regions; SLIC gives
 # compact regions of similar size. Both are legitimate choices, and the explanation depends on
 # the choice: a superpixel is the smallest thing LIME can blame.
@@ -823,7 +827,7 @@ explained = [int(c) for c in image_explanation.top_labels]
 print(f"{IMAGE_SAMPLES} perturbed images, {N_SUPERPIXELS} superpixels; explained classes: "
       + ", ".join(f"{classes[c]} (P = {scene_probs[c]:.3f})" for c in explained))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### From scratch, on the library's samples
 #
 # Two functions make LIME for images: one paints the switched-off superpixels in their mean
@@ -905,7 +909,7 @@ fig.suptitle(f"LIME on the two-object scene ({IMAGE_SAMPLES} samples)", fontsize
              fontweight="bold")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Does LIME point at the right object?
 #
 # The scene comes with object boxes, so we can check the explanation instead of admiring it.
@@ -925,7 +929,7 @@ for c in explained:
           f"box, {scene.masks[other_object][region].mean():.0%} in the {other_object} box")
     assert box_fractions[c] > 0.5, "most of the evidence lies on the right object"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # For both classes most of the area of the five strongest superpixels lies on the object the
 # class names (the printed fractions): LIME is class-discriminative on this scene. The weight
 # maps show the strongest evidence at a glance: the coffee surface for "espresso", the eye on
@@ -947,7 +951,7 @@ for c in explained:
 # segmentation, the fill colour and the number of samples; painted-over images are unlike
 # the training data.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Instability, measured
 #
 # LIME is a randomized algorithm: run it twice with different seeds and you get two
@@ -1020,7 +1024,7 @@ assert agreement[default_name, 5000].mean() > agreement[narrow_name, 5000].mean(
 # data. The next cell keeps one set of samples and varies only the width, printing the
 # **effective sample size** $(\sum_i \pi_i)^2 / \sum_i \pi_i^2$ of the kernel weights.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 SWEEP_WIDTHS = np.array([0.5, 0.75, 1.0, 1.5, 2.0, 3.0, TAB_WIDTH, 8.0, 16.0, 50.0])
 rows = sample_neighbourhood(x_case, TAB_SAMPLES, np.random.default_rng(0))
 z, target = interpretable(rows, x_case), forest.predict_proba(rows)[:, MALIGNANT]
@@ -1113,7 +1117,7 @@ assert spearmanr(espresso_a, espresso_b).statistic < 0.9, "two runs order superp
 assert all(box_fraction(w, c) > 0.5 for c in explained for w in halves[c]), "object still found"
 assert width_rho[0.05] < 0.5 < min(width_rho[w] for w in IMAGE_SWEEP if w >= 0.25)
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(2, 3, figsize=(15, 6.6), layout="constrained")
 for row, c in zip(axes, explained, strict=True):
     versions = {"run A (first half)": halves[c][0], "run B (second half)": halves[c][1],
@@ -1158,10 +1162,10 @@ plt.show()
 # | reports its local fidelity (`score`) | no axioms such as Shapley efficiency (notebook 04) |
 # | cheap for tables and text | costly for images: one model call per sample |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: What a text explanation cannot show
 #
 # Take the planted-token model `leaky` from section 3 and a rotten test review without the
@@ -1170,7 +1174,7 @@ plt.show()
 # Then put "tuesday" at the start of the review and measure how much P(fresh) changes. What
 # does this tell you about explaining a prediction by perturbing only what is present?
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: pick i from p_test with planted.labels[i] == 0 and leaky.predict([text])[0] == 0; the
 # explanation's words are [w for w, _ in explanation.as_list(label=FRESH)].
 rotten_ids = [int(i) for i in p_test if planted.labels[i] == 0
@@ -1188,14 +1192,14 @@ print(f"P(fresh) {p_before:.3f} as written, {p_after:.3f} with '{TOKEN}' added "
 assert TOKEN not in explained_words
 assert p_before < 0.5 < p_after, "adding the absent word flips the prediction"
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # The word cannot appear: LIME only switches off words that are there. Yet adding it flips the
 # prediction to fresh (printed), so its *absence* is part of why the model says rotten. LIME
 # answers "which of the present words matter?", not "what would change the prediction?".
 # Counterfactual explanations (notebook 08) ask the second question; SHAP (notebook 04) has the
 # same blind spot as LIME whenever its baseline is "word removed".
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 2: A borderline tumour
 #
 # Explain the test tumour the forest is least sure about (`np.argmin(np.abs(p_malignant -
@@ -1203,7 +1207,7 @@ assert p_before < 0.5 < p_after, "adding the absent word flips the prediction"
 # features, 5000 samples). Compare its weights and its `score` (the local fidelity $R^2$) with
 # those of test case #0. Would you show this explanation to a doctor?
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: explanation.score is the weighted R^2 of the surrogate; library.score holds case #0's.
 borderline = int(np.argmin(np.abs(p_malignant - 0.5)))
 borderline_explanation = library_tabular(X_test[borderline], seed=0)
@@ -1213,7 +1217,7 @@ for name, weight in borderline_explanation.as_list(label=MALIGNANT):
 print(f"local fidelity R^2: {borderline_explanation.score:.3f} (case #{case}: {library.score:.3f})")
 assert borderline_explanation.score < library.score / 4
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # The weights are small, of mixed sign, and the surrogate explains only a small fraction of the
 # forest's variation around this tumour (the printed $R^2$, several times less than for the
 # first case): near the decision boundary the forest's answer is far from a sum of quartile
@@ -1221,7 +1225,7 @@ assert borderline_explanation.score < library.score / 4
 # describes the surrogate, not the model: check `score` before trusting the weights, and prefer
 # saying "LIME cannot summarize this prediction" to showing the bars.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 3: LIME without discretization
 #
 # Run `library_tabular(x, seed=0, discretize_continuous=False)` to explain both case #0 and
@@ -1229,7 +1233,7 @@ assert borderline_explanation.score < library.score / 4
 # Then repeat with `sample_around_instance=True` added. Read `lime_tabular.py`
 # (`__data_inverse`) to explain what you see.
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: borderline = int(np.argmin(np.abs(p_malignant - 0.5))) as in Exercise 2;
 # as_vector(explanation) gives all d weights; compare the two cases with
 # np.max(np.abs(a - b)) and top_set(a) == top_set(b).
@@ -1253,7 +1257,7 @@ for options in ({}, {"sample_around_instance": True}):
     else:
         assert top_set(first) != top_set(border)
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Without discretization, lime samples every feature from a normal distribution around the
 # *training mean*, not around $x$ (unless `sample_around_instance=True`), and weights the
 # samples by their standardized distance to $x$. The samples are the same cloud for every
@@ -1263,7 +1267,7 @@ for options in ({}, {"sample_around_instance": True}):
 # explanations differ again. The default discretized mode avoids this trap but, as section 2
 # showed, at the price of explaining quartile memberships rather than values.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # - LIME explains one prediction by a weighted, sparse linear surrogate:
@@ -1283,7 +1287,7 @@ for options in ({}, {"sample_around_instance": True}):
 #   a narrow kernel, and the ranking of weak components is noise. Report several seeds, the
 #   width, the segmentation and the `score`.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## References
 #
 # - Ribeiro, M. T., Singh, S., & Guestrin, C. (2016). "Why should I trust you?": Explaining the

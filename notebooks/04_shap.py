@@ -6,7 +6,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 04 · Shapley values and SHAP
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/xai-course/hands-on-xai/blob/main/notebooks/04_shap.ipynb)
@@ -45,31 +45,35 @@
 # - NumPy, pandas, matplotlib; scikit-learn regression and classification models.
 # - Weighted least squares at the level of "minimise a weighted sum of squared errors".
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Setup
 
 # %%
-# On Colab, fetch the course and install only what Colab lacks; everywhere, seed every RNG,
-# fix thread counts and pick a device.
+# On Colab, fetch the course and install it with only the libraries Colab lacks (once per
+# runtime); everywhere, seed every RNG, fix thread counts and pick a device. The tests force
+# this branch with XAI_COURSE_COLAB=1 and install from a local copy named by XAI_COURSE_CHECKOUT.
+import os
 import sys
 
-if "google.colab" in sys.modules:
-    import os
+if "google.colab" in sys.modules or os.environ.get("XAI_COURSE_COLAB") == "1":
     import subprocess
+    from importlib.metadata import PackageNotFoundError, version
 
-    if not os.path.isdir("/content/hands-on-xai"):
+    COURSE = os.environ.get("XAI_COURSE_CHECKOUT", "/content/hands-on-xai")
+    if not os.path.isdir(COURSE):
         subprocess.run(["git", "clone", "--depth", "1",
-                        "https://github.com/xai-course/hands-on-xai", "/content/hands-on-xai"],
-                       check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/hands-on-xai"],
-                   check=True)
-    sys.path.insert(0, "/content/hands-on-xai")
+                        "https://github.com/xai-course/hands-on-xai", COURSE], check=True)
+    try:
+        version("xai-course")
+    except PackageNotFoundError:
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", COURSE], check=True)
+    sys.path.insert(0, COURSE)
 
 from utils.env import setup_notebook
 
 DEVICE = setup_notebook(seed=0)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. Shapley values: sharing the hat money of a street band
 #
 # ### Intuition
@@ -167,7 +171,7 @@ print(f"\nShapley value of the drummer: {phi_drummer:.4f} euros "
       f"(weights sum to {drummer_table['weight'].sum():.4f})")
 assert np.isclose(drummer_table["weight"].sum(), 1.0)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The drummer's marginal contribution grows with the line-up they join, and the first and last
 # entries (joining nobody, joining everyone) get twice the weight of the middle two: each of
 # those is the only coalition of its size, while the two middle ones share the weight of size
@@ -312,7 +316,7 @@ print("CD sales shared:", ", ".join(f"{p} {v:.4f}" for p, v in
                                      zip(PLAYERS, shapley_values(cds), strict=True)))
 print("all four axioms hold on every game checked")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # > **Pitfall.** Efficiency shares out $v(N) - v(\emptyset)$, so every Shapley value is
 # > relative to the empty coalition. Change what "nobody plays" earns (a busker's hat is never
 # > quite empty, and a model's "no features" is a choice you make, section 2) and every
@@ -327,7 +331,7 @@ print("all four axioms hold on every game checked")
 # | − | $2^M$ payoffs: 10 players need 1,024, 30 players a billion |
 # | − | fair only with respect to the game you define: the payoff of a partial coalition |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. From a game to a model: exact SHAP and Kernel SHAP
 #
 # ### Features as players
@@ -388,7 +392,7 @@ print(f"f(x) = {mlp.predict(x[None])[0]:.2f}, mean prediction over the backgroun
       f"= {mlp.predict(background).mean():.2f}")
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The test $R^2$ is modest (a year's progression is hard to predict from ten baseline
 # measurements), but an explanation describes the model we have, not the one we wish we had.
 # The explained patient gets a prediction well above the background average, as printed.
@@ -417,7 +421,7 @@ print(f"phi_0 + sum(phi) = {payoff[0]:.4f} + {phi_exact.sum():.4f} = "
       f"{payoff[0] + phi_exact.sum():.4f}; f(x) = {mlp.predict(x[None])[0]:.4f}")
 assert np.isclose(payoff[0] + phi_exact.sum(), mlp.predict(x[None])[0])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Kernel SHAP: the same numbers from a regression
 #
 # Exact enumeration is exponential in $M$. Lundberg & Lee (2017) showed that the Shapley values
@@ -474,7 +478,7 @@ print(f"Kernel SHAP on all {inner.sum()} inner coalitions vs exact enumeration: 
       f"max |difference| = {np.abs(phi_kernel - phi_exact).max():.1e}")
 assert np.allclose(phi_kernel, phi_exact, rtol=0, atol=1e-8)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **The library.** `shap.KernelExplainer` takes the model as a function and the same
 # background rows. With `nsamples` at least $2^M - 2$ it enumerates every inner coalition
 # instead of sampling, so it must reproduce the exact values. (`l1_reg=False` switches off a
@@ -561,7 +565,7 @@ assert final_library < 1e-10, "with 2^M - 2 samples KernelExplainer enumerates: 
 assert last_ours < first_ours / 4, "plain sampling converges, slowly"
 assert last_ours > 1e-3, "sampling with replacement never becomes exact"
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, (ax_kernel, ax_error) = plt.subplots(1, 2, figsize=(14, 6.5))
 size_range = np.arange(1, M)
 ax_kernel.bar(size_range - 0.2, shapley_kernel(M, size_range), width=0.4, color="tab:blue",
@@ -625,7 +629,7 @@ plt.show()
 # | − | slow: (coalitions × background rows) model calls per explanation |
 # | − | sampling noise; hybrid rows off the data distribution when features are correlated |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. SHAP and LIME on the same prediction
 #
 # LIME (notebook 03) and Kernel SHAP both fit a weighted linear model to perturbed inputs, so
@@ -679,7 +683,7 @@ assert comparison["spearman"].median() > 0.5, "broadly, the two rankings agree"
 # rankings agree least and look at both explanations side by side, with LIME's bin rules and
 # its spread over five seeds.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 worst = int(comparison["spearman"].idxmin())
 row = X_test.to_numpy()[worst]
 shap_worst = shapley_values(coalition_values(mlp.predict, row, background, all_coalitions))
@@ -739,7 +743,7 @@ plt.show()
 # Neither is "wrong": they answer different questions. When you report one, say which
 # question it answers, and do not expect the other to confirm it.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. TreeSHAP: exact and fast for tree ensembles
 #
 # ### Intuition and math
@@ -792,7 +796,7 @@ for name, sv in [("interventional", sv_interventional), ("path-dependent", sv_pa
     assert gap < 1e-4, "local accuracy: the values add up to the prediction"
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Both variants satisfy local accuracy on every test row, and the 100-row background gives a
 # base value visibly off the training mean (printed above).
 #
@@ -903,7 +907,7 @@ assert sum_gap < 1e-4, "the sums still agree"
 assert flips, "some training values sit exactly where float32 rounding flips a split"
 assert np.allclose(tree_one_row, phi_shap_rule, rtol=0, atol=1e-4), "diagnosis confirmed"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The interventional values differ from the exact enumeration by a small but real amount
 # (printed above), while their sums agree. The cause is a number format, not the algorithm:
 # scikit-learn compares the input *cast to single precision* with a double-precision threshold,
@@ -948,7 +952,7 @@ speed_up = timings["Kernel SHAP, all coalitions (50 background rows)"] / timings
 print(f"Kernel SHAP / path-dependent TreeSHAP: {speed_up:,.0f}x")
 assert speed_up > 10
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # TreeSHAP is orders of magnitude faster than Kernel SHAP here (ratio printed above), and exact
 # for the game it computes; the interventional variant pays for its background rows. That
 # speed is why SHAP is used so much on tree ensembles: explaining every row of a data set is
@@ -973,7 +977,7 @@ plt.show()
 # numbers on the left are the patient's feature values. For this patient the high bmi and
 # blood pressure account for most of the gap to the average.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 force_figure = shap.plots.force(sv_interventional[patient], matplotlib=True, show=False,
                                 figsize=(18, 3.5), text_rotation=20)
 force_figure.suptitle(f"Force plot of test patient {patient}: the same values on one axis",
@@ -998,7 +1002,7 @@ plt.show()
 # pressure (bp). Averaging absolute values hides direction and interactions; the beeswarm
 # shows both.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 shap.plots.beeswarm(sv_interventional, show=False)
 plt.title("Beeswarm: every patient's SHAP value, coloured by the feature value")
 plt.show()
@@ -1048,7 +1052,7 @@ print(f"corr(s1, s2) = {X_train['s1'].corr(X_train['s2']):.2f}")
 assert most_different in ("s1", "s2"), "the most correlated pair disagrees most"
 assert rho_disagreement > 0
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 j = FEATURES.index(most_different)
 partner = FEATURES[int(np.argmax(correlation[j]))]
 k = FEATURES.index(partner)
@@ -1093,7 +1097,7 @@ ax.set_title("Correlated features disagree more")
 fig.tight_layout()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Left: total serum cholesterol (s1) and LDL (s2) move together, as printed. To score a
 # coalition that contains one of them but not the other, the interventional payoff pairs the
 # test patient's value with the *background's* values of its partner: the red column of
@@ -1129,7 +1133,7 @@ plt.show()
 # | − | trees only (sklearn, XGBoost, LightGBM, CatBoost) |
 # | − | the two variants disagree on correlated features; the default background is 100 rows |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Text: the Partition explainer and Owen values
 #
 # ### A text classifier on MiniLM
@@ -1190,7 +1194,7 @@ print(f"shortcut model: {acc_planted:.3f} on the planted test reviews, {acc_remo
       f"same reviews without '{TOKEN}'")
 assert acc_planted > acc_removed + 0.05, "the shortcut model leans on the planted word"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The shortcut model scores better on the planted test reviews than on the same reviews with
 # the word removed (printed): it has learned the shortcut. A good explanation must put the
 # planted word on top for the reviews that carry it.
@@ -1303,7 +1307,7 @@ for phi in (phi_owen, phi_token_shapley):
     assert np.isclose(base_short + phi.sum(), f_short, atol=1e-4), "efficiency"
     assert tokens[int(np.argmax(phi))] == TOKEN, "the planted word ranks first"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Our Owen values and shap's Partition explainer agree to rounding (the MiniLM encoder works in
 # single precision and pads each batch differently, hence the tolerance $10^{-4}$). The exact
 # Shapley values of the same token game differ from them by up to the amount printed: the
@@ -1320,7 +1324,7 @@ for phi in (phi_owen, phi_token_shapley):
 # shows.) First a real review, explained for the honest model: the test review of 12 to 20 words
 # that the model scores most confidently.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 MAX_EVALS_TEXT = 200
 word_counts = np.array([len(t.split()) for t in real_texts[test]])
 candidates = np.flatnonzero((word_counts >= 12) & (word_counts <= 20))
@@ -1392,7 +1396,7 @@ honest_tokens = [t.strip() for t in honest_on_planted.data]
 assert (abs(honest_on_planted.values[honest_tokens.index(TOKEN)])
         < first.values[[t.strip() for t in first.data].index(TOKEN)] / 3)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # For the shortcut model the planted word is the darkest red token in the first review and
 # ranks first in every probed review (ranks printed above); for the honest model,
 # which never saw it, the same word gets a small value and the sentiment words lead (each
@@ -1414,7 +1418,7 @@ assert (abs(honest_on_planted.values[honest_tokens.index(TOKEN)])
 # | − | Owen, not Shapley, values: the hierarchy is a modelling choice |
 # | − | one forward pass per masked text: seconds per review on a CPU |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Images: the Partition explainer with an image masker
 #
 # For images the players are pixels, far too many for any coalition game. `shap.maskers.Image`
@@ -1482,7 +1486,7 @@ print(inside.round(3).to_string())
 assert inside.iloc[0, 0] > inside.iloc[1, 0], "cat evidence lies on the cat"
 assert inside.iloc[1, 1] > inside.iloc[0, 1], "coffee evidence lies on the cup"
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 3, figsize=(18, 3.9), layout="constrained")
 grey = scene_pixels.mean(axis=2)
 axes[0].imshow(scene_pixels)
@@ -1525,7 +1529,7 @@ plt.show()
 # | − | each evaluation is a forward pass: coarse maps on a CPU budget |
 # | − | axis-aligned regions and a blur baseline shape the answer |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. SHAP in one table
 #
 # | explainer | for | computes | cost | main caveat |
@@ -1545,10 +1549,10 @@ plt.show()
 # like LIME, it can be fooled by a model that detects its off-distribution hybrid inputs
 # (Slack et al., 2020); and a Shapley value is an attribution, not a causal effect in the world.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: A dancer joins the band
 #
 # A dancer joins the street band. She brings in nothing on her own or with only the drummer
@@ -1558,7 +1562,7 @@ plt.show()
 # contribution $v(N) - v(N \setminus \{i\})$. Do the leave-one-out contributions add up to the
 # full band's takings? Who gains from the dancer's arrival?
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: a coalition with the dancer has code | 8; its payoff is band[code & 7] plus 40 when the
 # singer's bit (1 << 2) is set. Leave-one-out: game[-1] - game[15 & ~(1 << i)].
 SINGER_BIT = 1 << PLAYERS.index("singer")
@@ -1575,7 +1579,7 @@ assert np.isclose(phi_dancer.sum(), with_dancer[-1] - with_dancer[0])
 assert not np.isclose(leave_one_out.sum(), with_dancer[-1] - with_dancer[0])
 assert np.isclose(phi_dancer[3], 20.0) and np.isclose(phi_dancer[2] - phi_band[2], 20.0)
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # The 40 euros the dancer and the singer earn together are split evenly between them, 20 each
 # (symmetry: in this extra game the two are interchangeable), and the drummer's and
 # guitarist's shares do not change (additivity with a game in which they are dummies).
@@ -1584,7 +1588,7 @@ assert np.isclose(phi_dancer[3], 20.0) and np.isclose(phi_dancer[2] - phi_band[2
 # That is why SHAP averages marginal contributions over all coalitions instead of asking only
 # "what if this one were missing?"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 2: The hidden feature selection in KernelExplainer
 #
 # Fit `make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))` on the breast cancer
@@ -1596,7 +1600,7 @@ assert np.isclose(phi_dancer[3], 20.0) and np.isclose(phi_dancer[2] - phi_band[2
 # $\bar b_i$ the background mean. How many features get a non-zero value in each case, and
 # which run is closer to the exact answer?
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: the coefficient on the raw feature is coef_ / scaler.scale_; count non-zeros with
 # np.count_nonzero; compare with np.linalg.norm(phi - exact).
 cancer = load_tabular("breast_cancer")
@@ -1621,7 +1625,7 @@ assert np.count_nonzero(phi_default) <= 10 < np.count_nonzero(phi_no_l1)
 assert np.isclose(phi_default.sum(), total) and np.isclose(phi_no_l1.sum(), total)
 assert np.linalg.norm(phi_no_l1 - exact_linear) < np.linalg.norm(phi_default - exact_linear)
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # By default `KernelExplainer` first picks at most 10 features with a LARS path
 # (`l1_reg="num_features(10)"`) and gives every other feature exactly zero, while efficiency
 # still holds: the selected features absorb the whole $f(x) - \phi_0$. With 30 features that
@@ -1631,7 +1635,7 @@ assert np.linalg.norm(phi_no_l1 - exact_linear) < np.linalg.norm(phi_default - e
 # error comes from the selection.) Set `l1_reg=False` (and a large enough `nsamples`) when you
 # want Shapley values, and treat zeros from a default run with suspicion.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 3: Shapley values by retraining
 #
 # Section 2 mentioned the other way to define a partial coalition: retrain the model on the
@@ -1643,7 +1647,7 @@ assert np.linalg.norm(phi_no_l1 - exact_linear) < np.linalg.norm(phi_default - e
 # both add up to the same total, and find the feature on which they differ most. What is
 # special about it?
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: for each row of coalition_matrix(M), solve np.linalg.lstsq on [1, X_train[:, S]] and
 # predict [1, x[S]]; the full model's weights are the last fit's coefficients.
 A_train, a_test = X_train.to_numpy(), X_test.to_numpy()[0]
@@ -1663,7 +1667,7 @@ print(f"largest difference: {gap['difference'].abs().idxmax()}; full-model coeff
       f"s1 and s2: {coef[1 + FEATURES.index('s1')]:.2f} and {coef[1 + FEATURES.index('s2')]:.2f}")
 assert gap["difference"].abs().idxmax() in ("s1", "s2")
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Both games start from the mean target and end at the full model's prediction, so they share
 # the same total, but they split it differently. The largest difference is on s1, total
 # cholesterol, which is correlated with s2 at 0.9 (section 4). The full linear model gives s1
@@ -1674,7 +1678,7 @@ assert gap["difference"].abs().idxmax() in ("s1", "s2")
 # are true to the model, retraining (like conditional) values are closer to the data (Chen et
 # al., 2020): choose the game that matches your question.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # - The Shapley value shares a payoff $v(N) - v(\emptyset)$ among players as the weighted
@@ -1701,7 +1705,7 @@ assert gap["difference"].abs().idxmax() in ("s1", "s2")
 #   from-scratch Owen values matched it. It found the planted word in the shortcut text
 #   classifier and put cat evidence on the cat and coffee evidence on the cup.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## References
 #
 # - Shapley, L. S. (1953). A value for n-person games. In *Contributions to the Theory of

@@ -6,7 +6,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 05 · Gradient methods: saliency, Integrated Gradients, DeepLift and guided backprop
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/xai-course/hands-on-xai/blob/main/notebooks/05_gradient_methods.ipynb)
@@ -46,31 +46,35 @@
 # - PyTorch basics: tensors, `nn.Module`, autograd (`backward`, `.grad`), forward hooks.
 # - Partial derivatives and the chain rule; what a convolution and a ReLU do.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Setup
 
 # %%
-# On Colab, fetch the course and install only what Colab lacks; everywhere, seed every RNG,
-# fix thread counts and pick a device.
+# On Colab, fetch the course and install it with only the libraries Colab lacks (once per
+# runtime); everywhere, seed every RNG, fix thread counts and pick a device. The tests force
+# this branch with XAI_COURSE_COLAB=1 and install from a local copy named by XAI_COURSE_CHECKOUT.
+import os
 import sys
 
-if "google.colab" in sys.modules:
-    import os
+if "google.colab" in sys.modules or os.environ.get("XAI_COURSE_COLAB") == "1":
     import subprocess
+    from importlib.metadata import PackageNotFoundError, version
 
-    if not os.path.isdir("/content/hands-on-xai"):
+    COURSE = os.environ.get("XAI_COURSE_CHECKOUT", "/content/hands-on-xai")
+    if not os.path.isdir(COURSE):
         subprocess.run(["git", "clone", "--depth", "1",
-                        "https://github.com/xai-course/hands-on-xai", "/content/hands-on-xai"],
-                       check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/hands-on-xai"],
-                   check=True)
-    sys.path.insert(0, "/content/hands-on-xai")
+                        "https://github.com/xai-course/hands-on-xai", COURSE], check=True)
+    try:
+        version("xai-course")
+    except PackageNotFoundError:
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", COURSE], check=True)
+    sys.path.insert(0, COURSE)
 
 from utils.env import setup_notebook
 
 DEVICE = setup_notebook(seed=0)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. The model, the photos and what we explain
 #
 # We explain the course's pretrained EfficientNet-Lite0 on three photos: the cat, the espresso
@@ -160,7 +164,7 @@ def show_maps(images, panels, column_titles, suptitle, row_titles=None, panel_si
 display_images = [np.asarray(photo) for photo in photos.values()]
 row_titles = [f"{name}: {categories[int(t)]}" for name, t in zip(PHOTOS, targets, strict=True)]
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. The vanilla gradient
 #
 # ### Intuition
@@ -196,7 +200,7 @@ saliency_ours = gradient.abs().amax(dim=1)  # (3, 224, 224): max |gradient| over
 print(f"gradient shape {tuple(gradient.shape)}; largest |d f/d x| per photo: "
       + ", ".join(f"{v:.3f}" for v in gradient.abs().amax(dim=(1, 2, 3)).tolist()))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### The library call
 #
 # `captum.attr.Saliency` does exactly this (with `abs=True`, its default, it returns the
@@ -210,7 +214,7 @@ print(f"largest difference, from scratch vs captum: "
       f"{(saliency_ours - saliency_lib).abs().max().item():.2e}")
 assert torch.allclose(saliency_ours, saliency_lib, rtol=0, atol=1e-7)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### How noisy is the map?
 #
 # Seen as an image, a gradient map is speckled: neighbouring pixels can get very different
@@ -261,7 +265,7 @@ fig = show_maps(display_images,
                 "Vanilla gradient: sensitive, speckled and unstable", row_titles=row_titles)
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The maps follow the objects only loosely (the cup and the rim of the saucer, the astronaut's
 # face and helmet; on the cat, little more than speckle), and the rank correlations printed
 # above show how much of the ranking changes under noise nobody can see. The cat and the
@@ -282,7 +286,7 @@ plt.show()
 # | works for any differentiable model | sensitivity, not contribution; blind to saturation |
 # | the building block of every method below | the absolute value hides the sign |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Saturation, and gradient × input
 #
 # ### A toy neuron that saturates
@@ -325,7 +329,7 @@ assert removals["i1 removed"].item() == removals["i2 removed"].item() == 1.0
 # one half per input (the printed average of 201 sampled points is close to it), is what
 # Integrated Gradients (section 5) will use.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 alphas_toy = torch.linspace(0, 1, 201)
 walk = (alphas_toy[:, None] * torch.ones(2)).requires_grad_(True)
 saturating(walk).sum().backward()
@@ -342,7 +346,7 @@ ax.legend(loc="center right")
 fig.tight_layout()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Gradient × input
 #
 # A cheap improvement multiplies each gradient by its input, $\phi_i = x_i \,\partial f / \partial
@@ -379,7 +383,7 @@ shift_effect = [rank_correlation(as_map(a), as_map(b))
 print("gradient x input, [-1, 1] inputs vs [0, 1] inputs to the same function, rank "
       "correlation: " + ", ".join(f"{rho:.2f}" for rho in shift_effect))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # > **Pitfall.** Gradient × input has a hidden reference point: the input $x = 0$. It gives no
 # > attribution to a pixel whose value is zero, and in this model's input space zero is
 # > **mid-grey**, not black. Feed the same function pixels in $[0, 1]$ instead (the first
@@ -393,7 +397,7 @@ print("gradient x input, [-1, 1] inputs vs [0, 1] inputs to the same function, r
 # | as cheap as the gradient; exact for linear models | still zero on saturated features |
 # | sharper maps that weight strong pixels | silently depends on where the input's zero is |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. SmoothGrad
 #
 # ### Intuition and math
@@ -440,7 +444,7 @@ smooth_ours, sigma = smoothgrad(model, inputs[:1], int(targets[0]))
 print(f"noise level {NOISE_LEVEL:.0%} of the input range -> sigma = {sigma:.3f} in model units "
       f"({sigma / 2:.3f} of the pixel range), {SMOOTHGRAD_SAMPLES} samples")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### The library call, under the same noise
 #
 # `captum.attr.NoiseTunnel` wraps any attribution method; with `nt_type="smoothgrad"` it
@@ -466,7 +470,7 @@ assert torch.allclose(smooth_ours, smooth_lib, rtol=1e-4, atol=1e-6)
 # the cat: SmoothGrad of the faintly noisy copy against SmoothGrad of the photo (same seed, so
 # only the faint noise differs).
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 smooth_maps = [smooth_ours]
 for i in range(1, len(PHOTOS)):
     smooth_maps.append(smoothgrad(model, inputs[i:i + 1], int(targets[i]))[0])
@@ -505,7 +509,7 @@ plt.show()
 # | works on top of any method (`NoiseTunnel`) | two parameters ($\sigma$, $n$), randomness |
 # | | still a sensitivity map: no completeness, saturation remains |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Integrated Gradients
 #
 # ### Intuition
@@ -553,7 +557,7 @@ print(f"IG on the toy, 100 steps: from scratch {toy_ig[0].tolist()}, captum "
 assert torch.allclose(toy_ig, toy_ig_lib, atol=1e-6)
 assert abs(toy_delta) <= 0.02 + 1e-6, "the error of a 100-step sum of a unit step: one or two steps"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### From scratch on the cat
 #
 # The baseline here is a **black image**. Careful: black is pixel value 0, which this model
@@ -591,7 +595,7 @@ for m, d in deltas.items():
     print(f"  m = {m:2d} steps: sum of attributions {ig_by_steps[m].sum().item():7.3f}, "
           f"delta {d:+7.3f} ({abs(d) / (f_x - f_baseline):.0%} of f(x) - f(x'))")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### The library call
 #
 # `captum.attr.IntegratedGradients` with `method="riemann_right"` evaluates the same points
@@ -647,7 +651,7 @@ for m in STEP_COUNTS:
           f"blurred {relative_delta_ig['blurred'][m]:6.1%}")
 assert all(relative_delta_ig["blurred"][m] < relative_delta_ig["black"][m] for m in (16, 32, 64))
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 path_probs = path_logits.softmax(dim=1)[:, target_cat]
 slope = ((x_cat - black) * path_grads).flatten(1).sum(dim=1)  # d f(path) / d alpha
 shown_alphas = (0, 2, 4, 8, 16, 32, 64)  # grid indices: alpha = k / 64
@@ -722,7 +726,7 @@ plt.show()
 # | immune to saturation at the input | depends entirely on the baseline $x'$ |
 # | a built-in numerical check (the delta) | the straight path crosses unrealistic images |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Baselines: black, blurred, noise
 #
 # IG explains $f(x) - f(x')$, so the baseline decides the question being answered. Three
@@ -760,7 +764,7 @@ for name, row in zip([*astro_baselines, "zeros (grey)"], candidate_logits, stric
     print(f"{name:14s} f_target = {row[target_astro].item():6.2f} "
           f"({categories[target_astro]}); its own top-1: {categories[int(row.argmax())]}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### The same photo, three baselines
 #
 # The astronaut photo has a property the others lack: about a tenth of its pixels are *exactly*
@@ -826,7 +830,7 @@ fig.colorbar(shown, ax=axes[1, -1], shrink=0.8, label="|attribution| (scaled)")
 fig.suptitle("The baseline decides what IG can see", fontsize="x-large", fontweight="bold")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The numbers make the pitfall exact. Greying the black pixels costs the target logit a large
 # amount (printed above), so the model clearly uses them; yet with the black baseline their
 # attribution is **exactly zero**, in every channel, as asserted. The reason is the factor
@@ -848,7 +852,7 @@ plt.show()
 # | blurred | "compared with the same colours, no shapes?" | what the blur keeps: colour, areas |
 # | uniform noise | "compared with random pixels?" | depends on the draw; average several |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. GradientShap
 #
 # ### Intuition and math
@@ -931,7 +935,7 @@ for i, ((_, gaps), stack) in enumerate(zip(gshap_runs, baseline_stacks, strict=T
           f"the average {gaps.mean().item():+6.2f} against f(x) - E[f(x')] = {expected:5.2f}")
 assert relative_gshap_delta[0] > 1 and relative_gshap_delta[ASTRONAUT] > 1
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The two agree sample by sample. The deltas need reading with care. captum returns one per
 # sample, and each sample is a *one-point* estimate of an IG integral, so a single sample's
 # delta is large (the printout gives their mean and largest magnitudes). The delta of the
@@ -957,7 +961,7 @@ assert relative_gshap_delta[0] > 1 and relative_gshap_delta[ASTRONAUT] > 1
 # | as cheap per sample as a gradient | complete only in expectation; heavy-tailed here |
 # | a SHAP reading (linear model, independent features) | the baseline distribution is a choice |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 8. Rewriting the backward pass: deconvnet and guided backprop
 #
 # ### The three ReLU rules
@@ -1072,7 +1076,7 @@ backprop_rule = rule_attribution(model, inputs, targets, "backprop")
 print(f"'backprop' rule vs autograd's gradient: identical = {torch.equal(backprop_rule, gradient)}")
 assert torch.equal(backprop_rule, gradient), "the hook machinery itself changes nothing"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # With the backprop rule, the machinery reproduces autograd bit for bit, as asserted. Now the
 # library. captum's `GuidedBackprop` and `Deconvolution` also rewrite the backward pass of
 # activations, but only of `nn.ReLU` modules, and by module (not by call). We check them first
@@ -1106,7 +1110,7 @@ for rule, library in [("guided", GuidedBackprop), ("deconvnet", Deconvolution)]:
           f"{(ours - lib).abs().max().item():.2e}")
     assert torch.allclose(ours, lib, rtol=0, atol=1e-6)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### The same library call on EfficientNet-Lite0
 #
 # Now the pretrained model, whose activations are shared `nn.ReLU6` modules.
@@ -1150,7 +1154,7 @@ fig = show_maps(display_images,
                 "Rewritten backward passes on EfficientNet-Lite0", row_titles=row_titles)
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # captum's `GuidedBackprop` returns the plain gradient *exactly* on this model (second column =
 # first column, asserted bit for bit): it found no `nn.ReLU` to rewrite and said nothing. Our
 # per-call hooks give real guided backprop, identical to `utils.saliency.guided_backprop`, which
@@ -1180,7 +1184,7 @@ plt.show()
 # | deconvnet | historic; shows what excites units | without max-pool switches, blind to the image |
 # | guided backprop | sharp, readable maps | insensitive to the top layers; not a contribution |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 9. DeepLift and DeepLiftShap
 #
 # ### Intuition and math
@@ -1269,7 +1273,7 @@ print(f"DeepLift on the toy: ours {toy_dl.tolist()}, captum {toy_dl_lib.tolist()
       f"gap {toy_gap.item():+.1e}")
 assert torch.allclose(toy_dl, torch.full((1, 2), 0.5)) and torch.allclose(toy_dl, toy_dl_lib)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### What EfficientNet-Lite0's activations do to captum's DeepLift
 #
 # Run captum's `DeepLift` on the cat with the black baseline and check summation-to-delta.
@@ -1288,7 +1292,7 @@ assert abs(dl_delta_lib.item()) > 0.5 * difference_cat, "the delta is as large a
 assert torch.allclose(dl_lib, gradient_times_difference, rtol=1e-4, atol=1e-6)
 print("squeeze-excitation blocks in Lite0:", sum(block.has_se for block in model._blocks))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The delta is about as large as the difference it should explain, so these attributions are
 # not DeepLift. The second assert says what they are: exactly $(x - x') \odot \nabla f_c(x)$,
 # the gradient at the photo times the difference, i.e. no Rescale rule was applied anywhere.
@@ -1315,7 +1319,7 @@ print(f"our DeepLift on Lite0: sum {dl_ours.sum().item():.4f}, f(x) - f(x') = "
       f"{difference_cat:.4f}, gap {dl_gap.item():+.2e}")
 assert abs(dl_gap.item()) < 1e-3 * difference_cat
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Where captum's rules hold: SmallCNN
 #
 # On `SmallCNN` every activation is its own `nn.ReLU`, so captum's DeepLift applies. We explain
@@ -1393,7 +1397,7 @@ for name, share in shares.items():
     print(f"  mass share inside the watermark, {name:15s} {share:.1%}")
 assert shares["DeepLift"] > 5 * area_share and shares["DeepLiftShap"] > 5 * area_share
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 examples = [0, 1, 2, 3]
 small_panels = {
     "gradient": Saliency(small_cnn).attribute(x_small, target=1),
@@ -1431,7 +1435,7 @@ plt.show()
 # | exact completeness where the rules apply | breaks silently on unsupported or shared layers |
 # | no integration error; handles saturation | depends on the baseline (DeepLiftShap averages) |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 10. An adversarial example: FGSM
 #
 # The gradient says which direction increases the score fastest. Step against the true class
@@ -1491,7 +1495,7 @@ assert torch.all(p_fgsm < p_random_all), "the gradient's direction is what does 
 # What does the saliency map make of it? Compare the gradient of the *original* class at the
 # photo and at its adversarial twin.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 adversarial_gradient, _ = logit_gradients(model, adversarial, targets)
 adversarial_stability = [rank_correlation(as_map(a), as_map(b))
                          for a, b in zip(gradient, adversarial_gradient, strict=True)]
@@ -1539,7 +1543,7 @@ plt.show()
 # > `reduction="none"`, one loss per image). Check the loss a library assumes before trusting
 # > an attack's strength.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 11. All methods on the same photos
 #
 # One row per photo, one column per method, every map drawn the same way (largest magnitude
@@ -1601,7 +1605,7 @@ print("most similar pairs: " + "; ".join(f"{a} / {b} {rho:.2f}" for rho, a, b in
 print(f"median rank correlation over all {len(pairs)} pairs: "
       f"{np.median([rho for rho, _, _ in pairs]):.2f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The maps disagree far more than they agree. Apart from the two most similar pairs printed
 # above (gradient and gradient × input share the same gradient; GradientShap's baselines
 # include the black image that DeepLift uses), the median rank correlation between two
@@ -1625,10 +1629,10 @@ print(f"median rank correlation over all {len(pairs)} pairs: "
 # | guided backprop | sharp "pattern" maps | 1 | no | ignores the top layers |
 # | deconvnet | what excites the units | 1 | no | no max-pooling: ignores the image |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: A dark uniform and the black baseline
 #
 # Grace Hopper's navy uniform is dark, though not exactly black. Compute IG (32 steps) for the
@@ -1637,7 +1641,7 @@ print(f"median rank correlation over all {len(pairs)} pairs: "
 # (all three channels below 60/255) for each, and the dark pixels' area share. Which baseline
 # credits the uniform more, and why?
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: reuse make_baselines() and integrated_gradients(); the dark mask is
 # np.asarray(photo).max(axis=2) < 60; compare attribution.abs().sum(dim=1) inside the mask
 # with its total.
@@ -1659,7 +1663,7 @@ print(f"target {categories[target_hopper]!r}; dark pixels cover {dark.float().me
       f"of the image")
 assert hopper_shares["blurred"] > hopper_shares["black"]
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # The blurred baseline gives the dark uniform a larger share than the black one. With a black
 # baseline, the factor $x_i - x'_i$ is small on every dark pixel, so however much the model
 # relies on the uniform, IG can credit it only a little; the blurred baseline has roughly the
@@ -1668,7 +1672,7 @@ assert hopper_shares["blurred"] > hopper_shares["black"]
 # literature is the day-or-night classifier: with a black baseline, night photos are "close to
 # the baseline" everywhere and get little attribution wherever they are dark.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 2: Break guided backprop on purpose
 #
 # A map that explains a model should change when the model changes. Copy `small_cnn`,
@@ -1677,7 +1681,7 @@ assert hopper_shares["blurred"] > hopper_shares["black"]
 # images, the rank correlation between the map before and after for (a) the gradient and
 # (b) guided backprop. Which method notices that the top of the network is now random?
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: copy.deepcopy(small_cnn); inside torch.no_grad(), call layer.weight.normal_(0, 0.1);
 # maps with as_map(Saliency(...).attribute(...)[i]) and as_map(rule_attribution(...)[i]).
 import copy
@@ -1696,7 +1700,7 @@ for name, explain in [("gradient", lambda net: Saliency(net).attribute(x_small, 
     print(f"{name:15s} rank correlation, trained vs top-randomised: {randomisation[name]:.2f}")
 assert randomisation["guided backprop"] > randomisation["gradient"]
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # The gradient map changes noticeably when the top of the network is scrambled; the
 # guided-backprop map hardly moves (both rank correlations printed). Guided backprop discards
 # every negative signal on the way down, so what survives is dominated by the lower layers and
@@ -1704,7 +1708,7 @@ assert randomisation["guided backprop"] > randomisation["gradient"]
 # model-randomisation test of Adebayo et al. (2018), which notebook 07 runs, cascading layer by
 # layer, for every method.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 3: How small can the attack be?
 #
 # For each of the three photos, find the smallest $\varepsilon$ in
@@ -1712,7 +1716,7 @@ assert randomisation["guided backprop"] > randomisation["gradient"]
 # gradient per photo is enough: the sign of the loss gradient does not depend on $\varepsilon$.
 # Which photo resists longest, and how does that relate to its original confidence?
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: reuse `step` (the sign of the loss gradient from section 10); for each epsilon in pixel
 # units, form (inputs + 2 * eps * step).clamp(-1, 1) and compare the argmax with `targets`.
 smallest = {}
@@ -1728,13 +1732,13 @@ for i, name in enumerate(PHOTOS):
           f"{smallest.get(name, 'more than 4')}/255")
 assert all(smallest.get(name, 99) <= 2 for name in ("chelsea", "astronaut"))
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # The two uncertain predictions (probabilities well below one half) change with a perturbation
 # of a fraction of one grey level to one or two levels; the confident espresso needs the
 # largest step. A single gradient-sign step is the weakest attack there is; iterated versions
 # (PGD) flip even confident predictions at these sizes. Confidence is not robustness.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # - The **gradient** of a logit with respect to the pixels is one backward pass; it measures
@@ -1765,7 +1769,7 @@ assert all(smallest.get(name, 99) <= 2 for name in ("chelsea", "astronaut"))
 # - **FGSM** moves predictions with a perturbation of 2/255 where random signs of the same size
 #   do almost nothing, and the gradient map changes with it.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## References
 #
 # - Simonyan, K., Vedaldi, A., & Zisserman, A. (2014). Deep inside convolutional networks:

@@ -6,7 +6,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 06 · Grad-CAM: class activation maps
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/xai-course/hands-on-xai/blob/main/notebooks/06_grad_cam.ipynb)
@@ -49,31 +49,35 @@
 #   (this notebook uses its implementation from `utils.saliency`).
 # - PyTorch modules and autograd; what a convolution, batch norm and global average pooling do.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Setup
 
 # %%
-# On Colab, fetch the course and install only what Colab lacks; everywhere, seed every RNG,
-# fix thread counts and pick a device.
+# On Colab, fetch the course and install it with only the libraries Colab lacks (once per
+# runtime); everywhere, seed every RNG, fix thread counts and pick a device. The tests force
+# this branch with XAI_COURSE_COLAB=1 and install from a local copy named by XAI_COURSE_CHECKOUT.
+import os
 import sys
 
-if "google.colab" in sys.modules:
-    import os
+if "google.colab" in sys.modules or os.environ.get("XAI_COURSE_COLAB") == "1":
     import subprocess
+    from importlib.metadata import PackageNotFoundError, version
 
-    if not os.path.isdir("/content/hands-on-xai"):
+    COURSE = os.environ.get("XAI_COURSE_CHECKOUT", "/content/hands-on-xai")
+    if not os.path.isdir(COURSE):
         subprocess.run(["git", "clone", "--depth", "1",
-                        "https://github.com/xai-course/hands-on-xai", "/content/hands-on-xai"],
-                       check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/hands-on-xai"],
-                   check=True)
-    sys.path.insert(0, "/content/hands-on-xai")
+                        "https://github.com/xai-course/hands-on-xai", COURSE], check=True)
+    try:
+        version("xai-course")
+    except PackageNotFoundError:
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", COURSE], check=True)
+    sys.path.insert(0, COURSE)
 
 from utils.env import setup_notebook
 
 DEVICE = setup_notebook(seed=0)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. Where a CNN keeps the "where": feature maps
 #
 # A convolution slides the same small filter over the whole image, so the output of a
@@ -161,7 +165,7 @@ assert on_cat and on_coffee, "some strong channels fire on the cat, others on th
 # and bilinearly upsampled from the 7 x 14 grid to the scene (negative values shown as zero).
 
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 def show_on_scene(ax: plt.Axes, heat: np.ndarray, title: str) -> None:
     """One [0, 1] map blended over the scene, with the object boxes dashed."""
     ax.imshow(overlay(scene_image, heat, alpha=0.5))
@@ -184,7 +188,7 @@ fig.suptitle("Six channels of _conv_head on the two-object scene (dashed: object
              fontsize="x-large", fontweight="bold")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Each channel lights up its own region of the 7 x 14 grid, and the strongest channels split
 # between the two objects: the printout shows which ones put most of their positive mass on
 # the cat and which on the coffee. Every channel is a detector *with a place*; none of them
@@ -296,7 +300,7 @@ ours = min_max(upsample(raw_cams)).cpu().numpy()
 print(f"activations {tuple(A.shape)}, gradients {tuple(G.shape)}, maps {tuple(raw_cams.shape)} "
       f"-> upsampled {ours.shape}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Now the library. `pytorch-grad-cam` takes the model, a list of target layers and, per image,
 # a target: `ClassifierOutputTarget(c)` picks the logit of class $c$. The CAM object registers
 # its own hooks; used as a context manager, it removes them on exit (without `with`, they stay
@@ -368,7 +372,7 @@ goldfish_peak = scene_table["raw Grad-CAM peak"].iloc[-1]
 assert goldfish_peak < scene_table["raw Grad-CAM peak"].iloc[:5].min() / 2
 assert np.all(scene_table["library map peak"] > 0.999), "every library map peaks at 1"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The raw peak of the goldfish map is a fraction of the top-5 classes' peaks (printed above),
 # yet after normalisation every map, goldfish included, peaks at 1 and would be drawn in the
 # same bright colours. Below, the raw 7 x 14 maps for our two classes (on one colour scale, in
@@ -413,7 +417,7 @@ plt.show()
 # | no retraining, no change to the model | averaged gradients can cancel out (section 6) |
 # | reduces exactly to CAM for GAP + linear heads | depends on the chosen layer (section 6) |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. One map per class, and the CAM family
 #
 # The scene holds two objects and its top-5 classes name both. A **class-discriminative**
@@ -495,7 +499,7 @@ print(f"EigenCAM: largest difference between the maps for '{classes[TOP5[0]]}' a
 assert eigen_spread < 1e-6, "EigenCAM ignores the target class"
 family["EigenCAM"] = np.repeat(eigen_pair[:1], len(TOP5), axis=0)  # one map serves every class
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Our formulas reproduce the library, and EigenCAM returns the same map whatever the target,
 # so one call with two different targets proves the point and its map fills all five columns.
 # Now the scores: for each method and class, the mass share on the object the class names, and
@@ -569,7 +573,7 @@ for name in ("Grad-CAM++", "LayerCAM"):
 #
 # We do not tune these two to look better: they are the lesson. Now the maps themselves.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(len(family), len(TOP5), figsize=(19, 11), layout="constrained")
 for row, (name, maps) in zip(axes, family.items(), strict=True):
     for ax, c, heat in zip(row, TOP5, maps, strict=True):
@@ -581,7 +585,7 @@ fig.suptitle("Top-5 classes of the scene, five CAM methods (title: mass share on
              "object, pointing game)", fontsize="x-large", fontweight="bold")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Read the figure by columns: for a class-discriminative method the blob moves between the
 # halves as the class changes from espresso to the cat classes and back to cup. Grad-CAM,
 # Grad-CAM++ and LayerCAM do that. Grad-CAM++ and LayerCAM spread their mass more widely, and
@@ -608,7 +612,7 @@ plt.show()
 # | EigenCAM | none (first principal component) | no | 1 forward + SVD | one map for all classes |
 # | Score-CAM | logit of the input masked by each channel | yes | 1 forward per channel | ex. 4 |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Guided Grad-CAM
 #
 # Grad-CAM says *where* the evidence for a class is, at 32-pixel resolution. Guided backprop
@@ -673,7 +677,7 @@ assert gb_row.iloc[0] > 0.7, "guided backprop draws nearly the same map for both
 assert discrimination.loc["Grad-CAM"].iloc[0] < 0, "Grad-CAM's two maps are anti-correlated"
 assert (ggc_row.iloc[1:] > gb_row.iloc[1:]).all(), "the Grad-CAM mask moves mass to the object"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The table says it in numbers. Guided backprop's tiger-cat and espresso maps correlate
 # strongly: it mostly shows the image's edges whatever the class. Grad-CAM's two maps are
 # anti-correlated (each lights the object the other leaves dark). The product inherits
@@ -706,7 +710,7 @@ assert torch.allclose(captum_guided, expected, rtol=1e-4,
                       atol=1e-6 * expected.abs().max().item()), "captum = CAM x plain gradient"
 assert not torch.allclose(captum_guided, guided * nearest_cam, rtol=0.1), "not guided backprop"
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(2, 4, figsize=(19, 5.8), layout="constrained")
 for row, n_pair in zip(axes, range(2), strict=True):
     c = pair_classes[n_pair]
@@ -741,7 +745,7 @@ plt.show()
 # 07 measures it); the product of two heuristics has no completeness property; the picture
 # depends on the upsampling (bilinear here, nearest in captum).
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Which layer?
 #
 # The last convolutional block is the usual target, for two reasons: its features are the most
@@ -818,7 +822,7 @@ plt.show()
 # > a report that shows a CAM must say which layer it used, and comparisons between methods
 # > are only fair at the same layer.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. Finding a planted watermark
 #
 # On real photos we know where the objects are, but not what the model *should* look at. The
@@ -871,7 +875,7 @@ print(f"relu3 grid {acts.shape[2]} x {acts.shape[3]}; largest |Grad-CAM weight -
       f"{len(marked)} images: {(small_weights - cam_weights).abs().max().item():.1e}")
 assert torch.allclose(small_weights, cam_weights.expand_as(small_weights), atol=1e-7)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Grad-CAM reduces to CAM here, as derived. For the explanation we use `features.conv3`, the
 # last convolution (its output passes through `relu3` before pooling), with pytorch-grad-cam
 # on all 128 watermarked test images at once. Two yardsticks:
@@ -957,16 +961,16 @@ print(f"SmallCNN: largest |captum GuidedGradCam - ours| = {control_gap:.1e} "
 assert torch.allclose(captum_small, ours_small, rtol=1e-4,
                       atol=1e-6 * ours_small.abs().max().item())
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # > **Pitfall.** Scores computed on maps must be read against their own yardsticks: the
 # > chance level (area share), the resolution ceiling of the layer, and a pointing-game
 # > tolerance scaled to the image. A mass share of 0.2 can be excellent (this watermark) and a
 # > share of 0.6 poor (a box that covers half the image).
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: Swap the halves
 #
 # Build the scene with the two photos swapped (coffee on the left, cat on the right) and the
@@ -974,7 +978,7 @@ assert torch.allclose(captum_small, ours_small, rtol=1e-4,
 # pytorch-grad-cam and report each map's mass share on its object. Do the maps follow the
 # objects, or did the model learn "cat on the left"?
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: np.roll(scene_image, WIDTH // 2, axis=1) swaps the halves exactly, and the same roll
 # moves each boolean mask in scene.masks; preprocess with classifier.preprocess and call
 # run_cam(GradCAM, ...) from section 3 on a batch of two copies.
@@ -987,13 +991,13 @@ for c, heat in zip(pair_classes, swapped_maps, strict=True):
     print(f"{classes[c]:10s}: mass share on its object after the swap {share_swapped:.2f}")
     assert share_swapped > 0.5, "the map follows the object"
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Both maps move with their objects: convolutions are (nearly) translation-equivariant and the
 # pooling forgets positions, so the evidence is tied to what is in a region, not to where the
 # region is. A map that stayed on the left would have told you the model (or the explanation)
 # keyed on position, which is worth checking whenever training images share a layout.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 2: Randomise the classifier
 #
 # Break the model on purpose: copy it, replace the weights of its last layer `_fc` with
@@ -1003,7 +1007,7 @@ for c, heat in zip(pair_classes, swapped_maps, strict=True):
 # model is destroyed cannot be explaining the model; notebook 07 turns this into the
 # model-randomisation sanity check.
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: copy.deepcopy(model), then inside torch.no_grad() overwrite broken._fc.weight with
 # torch.randn(..., generator=torch.Generator().manual_seed(0)) * std; scipy.stats.spearmanr
 # compares two flattened maps. ours[pair] holds the original normalised maps.
@@ -1026,14 +1030,14 @@ for n_pair, c in enumerate(pair_classes):
           f"its object {share_broken:.2f} (was {mass.loc['Grad-CAM', classes[c]]:.2f})")
     assert rho < 0.5, "the map changes when the classifier is randomised"
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Grad-CAM passes this test: with a random classifier its maps for both classes have little or
 # negative rank correlation with the trained model's maps, and their mass on the right object
 # drops, below the box's area share for the cat and close to it for the cup (the area shares are
 # printed in section 4). The channel weights come from the classifier's gradients, so destroying
 # the classifier changes them; the activations alone (EigenCAM) would not have changed at all.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 3: A little noise
 #
 # Ghorbani et al. (2019) showed that pixel-gradient maps can change a lot under perturbations
@@ -1042,7 +1046,7 @@ for n_pair, c in enumerate(pair_classes):
 # stays the same, and compare the Spearman correlation between the clean and the noisy map
 # for Grad-CAM and for the plain gradient (|gradient| summed over colours), for both classes.
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: noisy = pair_batch + 0.05 * torch.randn(pair_batch.shape, generator=...); reuse
 # pixel_maps["gradient"] and ours[pair] as the clean maps, and compute the noisy gradient as in
 # section 5 (an input with requires_grad_(True), backward of the two logits).
@@ -1064,14 +1068,14 @@ for n_pair, c in enumerate(pair_classes):
           f"gradient {rho_grad:.2f}")
     assert same_top1 and rho_cam > rho_grad, "Grad-CAM is the more stable of the two"
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # The prediction does not move, the Grad-CAM maps barely move, and the gradient maps change a lot.
 # Grad-CAM averages the gradient over each channel and works on a 7 x 14 grid, so pixel-level
 # noise washes out; the plain gradient is a pixel-level quantity and inherits every pixel's noise.
 # Stability is not faithfulness, though: a constant map would be perfectly stable (notebook 07
 # measures both).
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 4: Score-CAM, a gradient-free CAM
 #
 # Score-CAM (Wang et al., 2020) weighs each channel by what the model *does* when it sees the
@@ -1084,7 +1088,7 @@ for n_pair, c in enumerate(pair_classes):
 # `ScoreCAM` on 16 watermarked test images, time both with `record_throughput`, and compare its
 # mass share on the watermark with Grad-CAM's.
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: take the activations of features.conv3 with activations_and_gradients (the gradients
 # are not needed); F.interpolate(..., mode="bilinear", align_corners=True) upsamples; the masked
 # inputs of one image form a (64, 3, 32, 32) batch; normalise the final map with min_max.
@@ -1127,14 +1131,14 @@ print(f"mass share on the watermark, same 16 images: Score-CAM {score_mass:.3f},
 assert score_gap < 1e-4, "Score-CAM from scratch = pytorch-grad-cam"
 assert score_mass > 3 * area_share[:16].mean(), "Score-CAM finds the watermark too"
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Both implementations give the same maps, and Score-CAM finds the watermark without a single
 # gradient. Our version sends all 64 masked copies of an image through the model in one call; the
 # library loops over images and batches of `batch_size` (compare the two printed rates). The cost
 # grows with channels x images: for Lite0 at `_conv_head` it would be 1,280 forward passes of the
 # scene per class, which is why Score-CAM is the exercise here and not the main text.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # - The last convolutional block keeps a coarse map of *where* each of its features is; a
@@ -1157,7 +1161,7 @@ assert score_mass > 3 * area_share[:16].mean(), "Score-CAM finds the watermark t
 # - On planted images, Grad-CAM finds the watermark a small CNN learned, far above the chance
 #   level and within the limit set by its 8 x 8 resolution.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## References
 #
 # - Zhou, B., Khosla, A., Lapedriza, A., Oliva, A., & Torralba, A. (2016). Learning deep

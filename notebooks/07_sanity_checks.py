@@ -6,7 +6,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 07 · Sanity checks and the evaluation of explanations
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/xai-course/hands-on-xai/blob/main/notebooks/07_sanity_checks.ipynb)
@@ -50,31 +50,35 @@
 #   watermark images.
 # - Rank correlation; what a softmax probability and an area under a curve are.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Setup
 
 # %%
-# On Colab, fetch the course and install only what Colab lacks; everywhere, seed every RNG,
-# fix thread counts and pick a device.
+# On Colab, fetch the course and install it with only the libraries Colab lacks (once per
+# runtime); everywhere, seed every RNG, fix thread counts and pick a device. The tests force
+# this branch with XAI_COURSE_COLAB=1 and install from a local copy named by XAI_COURSE_CHECKOUT.
+import os
 import sys
 
-if "google.colab" in sys.modules:
-    import os
+if "google.colab" in sys.modules or os.environ.get("XAI_COURSE_COLAB") == "1":
     import subprocess
+    from importlib.metadata import PackageNotFoundError, version
 
-    if not os.path.isdir("/content/hands-on-xai"):
+    COURSE = os.environ.get("XAI_COURSE_CHECKOUT", "/content/hands-on-xai")
+    if not os.path.isdir(COURSE):
         subprocess.run(["git", "clone", "--depth", "1",
-                        "https://github.com/xai-course/hands-on-xai", "/content/hands-on-xai"],
-                       check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/hands-on-xai"],
-                   check=True)
-    sys.path.insert(0, "/content/hands-on-xai")
+                        "https://github.com/xai-course/hands-on-xai", COURSE], check=True)
+    try:
+        version("xai-course")
+    except PackageNotFoundError:
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", COURSE], check=True)
+    sys.path.insert(0, COURSE)
 
 from utils.env import setup_notebook
 
 DEVICE = setup_notebook(seed=0)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. What a test of an explanation can check
 #
 # There is no ground truth for "why did the network say Egyptian cat?", so an explanation cannot
@@ -150,7 +154,7 @@ photo_targets = photo_probs.argmax(dim=1).tolist()
 for name, c, probs in zip(PHOTOS, photo_targets, photo_probs, strict=True):
     print(f"{name}: '{classes[c]}' with probability {probs[c].item():.2f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # One function computes every method, so that each test below calls the methods the same way.
 # It returns the raw attribution, `(N, 3, H, W)` for the pixel methods and `(N, 1, H, W)` for
 # the maps that have no colour channels (Grad-CAM, the controls); `magnitude` turns either into
@@ -271,7 +275,7 @@ plt.show()
 # cat, and it knows nothing about the network. Several of the methods look like it. The tests
 # below are how to tell them apart.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Model-parameter randomization
 #
 # **Intuition.** If an explanation describes what the model computes, destroying the model
@@ -407,7 +411,7 @@ assert all(abs(cascade_score(m, "logits", "rank signed")) < 0.1
            for m in ("gradient", "gradient × input", "SmoothGrad", "Integrated Gradients")), (
     "the signs of the gradient family decorrelate at the first step")
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 markers = dict(zip(ROWS, "o^sDvPX*.", strict=True))
 fig, axes = plt.subplots(1, 3, figsize=(18, 5.2), layout="constrained", sharey=True)
 for ax, score in zip(axes, ("rank |φ|", "rank signed", "SSIM"), strict=True):
@@ -488,7 +492,7 @@ assert gate_agreement["conv head"] > 0.99 > 0.9 > gate_agreement["blocks 8–15"
     "blocks 0–7"], "gates change only as the randomization reaches the lower blocks"
 assert min(ig_vs_factor.values()) > 0.6, "|IG| follows |x - x'| for every randomized model"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Guided backprop's map is a product of the ReLU6 gates met on the way back: randomizing the
 # classifier (and even the head) leaves almost every gate of the trained model as it was, so
 # the map cannot change; as the cascade reaches the lower blocks the gates change, and the
@@ -507,7 +511,7 @@ print(randomization[randomization["test"] == "independent"].pivot_table(
       .round(2).to_string())
 assert independent_score("guided backprop", "stem") < 0.5 < independent_score("Grad-CAM", "stem")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # > **Pitfall.** "The map changed" depends on how you compare. With absolute values, IG and
 # > gradient × input look half-insensitive to a random network; without them they look fully
 # > sensitive. SSIM rewards maps that share coarse structure (two blurry maps) even when their
@@ -524,7 +528,7 @@ assert independent_score("guided backprop", "stem") < 0.5 < independent_score("G
 # | needs no ground truth | depends on the initialisation |
 # | no ground truth needed | says nothing about *which* pixels should matter |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Data randomization
 #
 # **Intuition.** A model trained on shuffled labels can still fit its training set, by
@@ -592,7 +596,7 @@ assert (data_randomization[list(METHODS)] < 0.5).all(), "every method changes wi
 assert (watermark_mass.loc[list(METHODS), "true labels"]
         > watermark_mass.loc[list(METHODS), "shuffled labels"]).all(), "the watermark fades"
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 examples = marked_train[:2]
 grid_images, grid_maps, grid_titles = [], [], []
 for i in examples:
@@ -625,7 +629,7 @@ plt.show()
 # the weights; a clean yes/no with the two models. Cons: needs retraining (costly beyond small
 # models); like model randomization, a random map passes it.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Fragility and max-sensitivity
 #
 # **Intuition.** Noise the model ignores should not change the explanation much. Ghorbani et
@@ -694,7 +698,7 @@ assert fragility["random map"] < 0.05 and fragility["edge detector"] > 0.95
 assert fragility["Grad-CAM"] > fragility[["gradient", "SmoothGrad"]].max(), "CAM is stable"
 assert sensitivity["Grad-CAM"] < sensitivity[["gradient", "SmoothGrad"]].min()
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 most_fragile = fragility[list(METHODS)].idxmin()
 worst_draw = {m: int(np.argmin([rank_correlation(magnitude(original[m])[0],
                                                  magnitude(d[m])[0]) for d in per_draw]))
@@ -723,7 +727,7 @@ plt.show()
 # > independent uniform maps) only because it redraws its noise on every call. Read
 # > sensitivity together with a test that the map depends on the model.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Faithfulness: deletion, insertion and infidelity
 #
 # ### Deletion and insertion curves
@@ -801,7 +805,7 @@ print(faithfulness.pivot_table(index="method", columns="photo", sort=False,
 print("\nmean over the two photos:")
 print(auc.round(3).to_string())
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 2, figsize=(15, 5.2), layout="constrained")
 for ax, (curve, label) in zip(axes, enumerate(("deletion (grey canvas)",
                                                 "insertion (blurred canvas)")), strict=True):
@@ -827,7 +831,7 @@ assert auc.loc["Grad-CAM", "deletion AUC"] > auc.loc["random map", "deletion AUC
     "and loses deletion to random pixels")
 assert auc.loc["Integrated Gradients", "insertion AUC"] > auc.loc["gradient", "insertion AUC"]
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **What the curves say.** The two curves disagree about which method is best. Insertion
 # ranks Grad-CAM first and IG second: revealing a compact region of the cat brings the class
 # back. Deletion ranks Grad-CAM, and the edge detector, *worse than the random map*:
@@ -899,7 +903,7 @@ assert infidelities["mean"].idxmin() in ("Grad-CAM", "guided backprop", "Guided 
 assert (infidelities.loc[["gradient", "SmoothGrad"], "mean"]
         > infidelities.loc["random map", "mean"]).all(), "pixel gradients lose to random here"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # With occlusions of 32-pixel cells, guided backprop and Guided Grad-CAM predict the logit
 # drops best. The random map is a hard reference here: rescaled by $\beta \approx 0$, it
 # predicts no change at all and scores the spread of the drops. Grad-CAM roughly ties it
@@ -930,7 +934,7 @@ assert (infidelities.loc[["gradient", "SmoothGrad"], "mean"]
 # | infidelity | defined for any perturbation; in captum | the perturbation decides the winner |
 # | ROAR | no out-of-distribution inputs | one retraining per method and fraction |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Ground truth: a planted watermark and a two-object photo
 #
 # Where we *know* what the evidence is, we can score the map against it (notebook 06 defined
@@ -1023,7 +1027,7 @@ plt.show()
 # > model is known to use, as asserted in section 3) and treat boxes on natural photos as
 # > a plausibility check.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. The report card
 #
 # One row per method, one column per test, every number computed above in this run:
@@ -1069,7 +1073,7 @@ report_card.round(4).to_csv(REPORT_CARD_CSV)
 print(f"written to {REPORT_CARD_CSV.relative_to(REPORT_CARD_CSV.parent.parent)}")
 print(report_card.round(3).T.to_string())
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 random_scores = report_card.loc["random map"]
 LOWER_PASSES = {"randomized logits ρ": 0.5, "cascade mean ρ": 0.5, "data randomization ρ": 0.5}
 BEAT_RANDOM_LOWER = ("deletion AUC", "infidelity")
@@ -1114,7 +1118,7 @@ assert (tests_passed[list(METHODS)] < passes.shape[1]).all(), "no method passes 
 print(f"Guided Grad-CAM: ρ {report_card.loc['Guided Grad-CAM', 'randomized logits ρ']:.2f} after "
       f"the first step, cascade mean {report_card.loc['Guided Grad-CAM', 'cascade mean ρ']:.2f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **Reading the card.**
 #
 # - **No method passes every test, and the count of passes is not a ranking.** Several tests
@@ -1156,10 +1160,10 @@ print(f"Guided Grad-CAM: ρ {report_card.loc['Guided Grad-CAM', 'randomized logi
 # | pointing, mass share | maps off the known object | the model may use something else |
 # | ROAR (exercise 1) | top pixels the task needs | costs one training per method |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: A small ROAR
 #
 # Run remove-and-retrain on the watermark data. Make 512 training and 256 test images
@@ -1171,7 +1175,7 @@ print(f"Guided Grad-CAM: ρ {report_card.loc['Guided Grad-CAM', 'randomized logi
 # degraded test set. Which removal hurts the retrained model most, and why does that make
 # ROAR a test of the map rather than of the model?
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: explain(method, small_models["true labels"], x, 1, SMALL_LAYER, input_range=1.0) gives
 # the attributions; np.argsort(-heat.ravel())[:51] picks each image's top pixels; set them to
 # 0.5 in all three colour channels, then train and score with accuracy().
@@ -1199,7 +1203,7 @@ for method in ("gradient", "Grad-CAM", "random map"):
           f"{roar[method]:.2f}")
 assert roar["random map"] > max(roar["gradient"], roar["Grad-CAM"]), "the maps found the mark"
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Removing 5 % of the pixels at random leaves almost every watermark readable, and the
 # retrained model still finds it; removing the pixels that a map ranks first erases the
 # watermark where the map found it, and the retrained model loses accuracy. Because the model
@@ -1207,14 +1211,14 @@ assert roar["random map"] > max(roar["gradient"], roar["Grad-CAM"]), "the maps f
 # removed pixels carried the information the task needs. Here the answer is known (the
 # watermark), so this small ROAR also checks the test itself.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 2: The canvas decides
 #
 # Recompute the deletion AUC on chelsea with the *blurred* image as the deletion canvas
 # (removed pixels take their blurred value) instead of grey. Which methods change rank, and
 # does Grad-CAM still lose to the random map?
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: perturbation_curve(model, x, target, heat, top_from=blurred(x)[0], rest_from=x[0],
 # ends=...) is deletion with a blurred canvas; its ends are p(x) and p(blurred x).
 x_i = x_photos[:1]
@@ -1232,14 +1236,14 @@ canvas_table["rank (blurred)"] = canvas_table["blurred canvas"].rank().astype(in
 print(canvas_table.round(3).to_string())
 assert (canvas_table["rank (grey)"] != canvas_table["rank (blurred)"]).any(), "ranks move"
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # With a blurred canvas the removed pixels keep their local colour, so scattered deletions do
 # much less damage and the ranking moves, as the table shows: guided backprop falls from
 # third to seventh and the random map climbs from seventh to third, while Grad-CAM stays last.
 # A deletion score is a property of (map, model, canvas, step size); two papers that use
 # different canvases do not measure the same thing.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 3: Guided backprop on plain ReLUs
 #
 # Section 2 found guided backprop insensitive to the top of EfficientNet-Lite0. Is that
@@ -1249,7 +1253,7 @@ assert (canvas_table["rank (grey)"] != canvas_table["rank (blurred)"]).any(), "r
 # correlation of guided backprop and of Grad-CAM with the trained model's maps over the 16
 # watermarked training images.
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: randomized_copy(small_models["true labels"], names) and explain(..., SMALL_LAYER,
 # input_range=1.0) work on the small CNN as they do on Lite0; compare with rank_correlation.
 small_net = small_models["true labels"]
@@ -1276,7 +1280,7 @@ gb = small_cascade.loc["guided backprop"]
 assert gb["classifier"] > 0.5 > gb["conv1"], "GB survives a random classifier, not random convs"
 assert small_cascade.loc["Grad-CAM: all-zero maps", "classifier"] > 0, "CAMs that vanish"
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # With plain ReLUs the picture is the same: after the classifier is randomized, guided
 # backprop's map keeps a clear rank correlation with the trained one (it only falls as the
 # convolutions below are randomized), so ReLU6 is not the cause. Guided backprop zeroes every
@@ -1290,7 +1294,7 @@ assert small_cascade.loc["Grad-CAM: all-zero maps", "classifier"] > 0, "CAMs tha
 # Adebayo et al. saw guided backprop's insensitivity on Inception v3 and VGG; Nie et al.
 # (2018) explain it as partial image recovery.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # - An explanation cannot be checked against a true answer, but it can fail necessary
@@ -1313,7 +1317,7 @@ assert small_cascade.loc["Grad-CAM: all-zero maps", "classifier"] > 0, "CAMs tha
 #   the controls pass some. Evaluate an explanation with several tests, next to a random map
 #   and an edge detector, on your model.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## References
 #
 # - Adebayo, J., Gilmer, J., Muelly, M., Goodfellow, I., Hardt, M., & Kim, B. (2018). Sanity

@@ -6,7 +6,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 08 · Counterfactuals, contrasts, examples and surrogates
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/xai-course/hands-on-xai/blob/main/notebooks/08_counterfactuals.ipynb)
@@ -47,31 +47,35 @@
 # - Notebook 06 (Grad-CAM) for section 2; notebook 05 (gradients, FGSM) helps for section 3.
 # - PyTorch autograd at the level of `loss.backward()`; scikit-learn classifiers.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Setup
 
 # %%
-# On Colab, fetch the course and install only what Colab lacks; everywhere, seed every RNG,
-# fix thread counts and pick a device.
+# On Colab, fetch the course and install it with only the libraries Colab lacks (once per
+# runtime); everywhere, seed every RNG, fix thread counts and pick a device. The tests force
+# this branch with XAI_COURSE_COLAB=1 and install from a local copy named by XAI_COURSE_CHECKOUT.
+import os
 import sys
 
-if "google.colab" in sys.modules:
-    import os
+if "google.colab" in sys.modules or os.environ.get("XAI_COURSE_COLAB") == "1":
     import subprocess
+    from importlib.metadata import PackageNotFoundError, version
 
-    if not os.path.isdir("/content/hands-on-xai"):
+    COURSE = os.environ.get("XAI_COURSE_CHECKOUT", "/content/hands-on-xai")
+    if not os.path.isdir(COURSE):
         subprocess.run(["git", "clone", "--depth", "1",
-                        "https://github.com/xai-course/hands-on-xai", "/content/hands-on-xai"],
-                       check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/hands-on-xai"],
-                   check=True)
-    sys.path.insert(0, "/content/hands-on-xai")
+                        "https://github.com/xai-course/hands-on-xai", COURSE], check=True)
+    try:
+        version("xai-course")
+    except PackageNotFoundError:
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", COURSE], check=True)
+    sys.path.insert(0, COURSE)
 
 from utils.env import setup_notebook
 
 DEVICE = setup_notebook(seed=0)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. Counterfactual explanations for a table
 #
 # ### Intuition
@@ -181,7 +185,7 @@ print(f"{len(table):,} people: {len(X_train):,} for training, {len(X_test):,} fo
 levels_named = adult.X.groupby("education_num")["education"].first()
 print("education levels: " + ", ".join(f"{n} {name}" for n, name in levels_named.items()))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The network trains in about a second. We train it, and later run the gradient search, on a
 # single CPU thread: for a network this small every operation is tiny, and with several
 # threads each one waits for the others to join, which on a busy machine costs more than it
@@ -316,7 +320,7 @@ print(f"Wachter counterfactuals valid for {naive_valid.sum()} of {len(people)} p
       f"mean distance {distance(z_people, naive).mean():.2f}")
 assert naive_valid.all(), "the search reached the target for every person"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Every counterfactual is valid, and they are close by Wachter's measure. Now read one. A
 # one-hot block that no longer holds a single 1 is written as a mixture of the levels it
 # holds, with their values.
@@ -394,7 +398,7 @@ print(f"still valid after rounding to a real row: {(score(naive_snapped) >= 0).s
       f"{len(people)}")
 assert (score(naive_snapped) >= 0).mean() < 0.25
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Rounding destroys validity for nearly all of them (the count is printed above): the search
 # stopped just past the decision boundary, in a region that contains no real person. The
 # constraints have to be part of the search, not an afterthought.
@@ -491,7 +495,7 @@ constrained = pd.DataFrame([searched[k][0] for k in found])
 print(f"a counterfactual exists for {len(found)} of {len(people)} people; "
       f"{sum(n for _, n in searched):,} candidates scored")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Every returned counterfactual must pass three checks, made here with independent code: the
 # network, fed the counterfactual through the general `encode` (not the search's fast path),
 # predicts ">50K"; the immutable and frozen features are exactly the person's; and every
@@ -584,7 +588,7 @@ for measure in ("nearest real person", "local outlier factor"):
     assert naive_values.min() < constrained_values.max() and \
         constrained_values.min() < naive_values.max(), "the two kinds overlap on this score"
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 2, figsize=(13, 4.4), layout="constrained")
 palette = ["tab:gray", "tab:red", "tab:blue"]
 row_names = ["the people themselves", "Wachter (naive)", "constrained (exact)"]
@@ -605,7 +609,7 @@ fig.suptitle("Plausibility of counterfactuals (one dot per person, bar = median)
              fontsize="x-large", fontweight="bold")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Read the table column by column (numbers as printed above).
 #
 # - **Validity.** Both searches reach ">50K", but only the constrained counterfactuals stay
@@ -641,7 +645,7 @@ plt.show()
 # | reveal when no recourse exists | exact search grows as the product of choices |
 # | checkable: validity is a re-run of the model | explain the model, not the world (not causal) |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Contrastive explanations: why A and not B?
 #
 # ### Intuition
@@ -729,7 +733,7 @@ assert gap < 1e-4 * np.abs(raw_maps["tiger cat"]).max(), "linear before the ReLU
 assert np.allclose(raw_maps["espresso, not tiger cat"], -raw_maps["tiger cat, not espresso"],
                    atol=1e-5), "the reverse contrast is the negative"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The library takes the score as a **target**: any callable that maps the model's output for
 # one image to a number. A two-line class gives it the logit difference. Two details: the
 # CAM object is a context manager (it removes its hooks on exit), and the course's model has
@@ -788,7 +792,7 @@ fig.suptitle("Grad-CAM for one class (top) and for a contrast of two logits (bot
              fontsize="x-large", fontweight="bold")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The single-class maps (top) are already mostly on the right object, but each leaks onto the
 # other one: part of the "tiger cat" evidence sits on the cup and part of the "espresso"
 # evidence on the cat (the table gives the shares). The contrasts (bottom) remove what the two
@@ -810,7 +814,7 @@ plt.show()
 # | removes evidence the two classes share | per-map scaling hides how big the contrast is |
 # | any library CAM takes it as a custom target | a gradient heuristic; check it (notebook 07) |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Image counterfactuals versus adversarial examples
 #
 # ### Intuition
@@ -890,7 +894,7 @@ for name, image in attacks.items():
     print(f"{name}: largest change {largest} grey levels")
     assert largest <= 2, "the attack survives rounding to 8 bits"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### A counterfactual: remove the evidence the contrast points at
 #
 # Goyal et al. (2019) build visual counterfactuals by replacing regions of the image with
@@ -947,7 +951,7 @@ assert all(k is None or k > k_map for name, k in cells_needed.items() if name !=
     "random cells of the same half take longer"
 counterfactual_image = grey_out(scene_image, orders["map order"][:k_map])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Measuring the two kinds of change
 #
 # For each edited image we measure what changed and what the model now says: the largest
@@ -1021,7 +1025,7 @@ fig.suptitle("Adversarial examples (2-level noise) versus a counterfactual (grey
              fontsize="x-large", fontweight="bold")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The table and the figure separate the two kinds of change on every measure.
 #
 # - **Size.** The attacks move every pixel by at most 2 grey levels; the counterfactual moves
@@ -1062,7 +1066,7 @@ plt.show()
 # | what you learn | the model is fragile | which evidence the decision rests on |
 # | cost here | 10 gradient steps | 36 forward passes (12 with the map alone) |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Example-based explanations: nearest neighbours in the embedding
 #
 # ### Intuition
@@ -1149,7 +1153,7 @@ assert np.allclose(relogits.softmax(1).cpu().numpy(), crop_probs, atol=1e-5), \
 print(f"{len(crops)} crops ({(~is_query).sum()} reference, {is_query.sum()} queries), "
       f"embedding size {crop_embeddings.shape[1]}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Nearest neighbours, from scratch and with scikit-learn
 #
 # From scratch, the neighbours are one matrix product of unit-length embeddings;
@@ -1262,7 +1266,7 @@ plt.show()
 # thousands of points), a perplexity of 10 (each point's Gaussian covers about 10
 # neighbours; it must stay below the number of points) and a fixed seed.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 from sklearn.manifold import TSNE
 
@@ -1317,7 +1321,7 @@ plt.show()
 # | from scratch: one hook and one matrix product | the 2-D map distorts distances |
 # | finds mislabelled or duplicated training data | the embedding layer and the metric are choices |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Global surrogates: a tree that imitates the black box
 #
 # ### Intuition
@@ -1388,7 +1392,7 @@ print(f"scikit-learn: {COLUMNS[stump.tree_.feature[0]]} <= {stump.tree_.threshol
 assert stump.tree_.feature[0] == column and np.isclose(stump.tree_.threshold[0], threshold), \
     "from scratch = scikit-learn"
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 DEPTHS = range(1, 11)
 surrogates = {d: DecisionTreeClassifier(max_depth=d, random_state=0).fit(R_train, mimic_train)
               for d in DEPTHS}
@@ -1450,7 +1454,7 @@ ax.set_title(f"Depth-3 surrogate of the network: fidelity "
              f"{fidelity.loc[3, 'fidelity']:.3f} on held-out people", fontsize="x-large")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Read the tree as a description of the **network**, not of the census: the network, according
 # to its surrogate, first asks whether a person is married (a civil spouse), then looks at
 # capital gains for the unmarried and at education for the married. That matches what
@@ -1485,10 +1489,10 @@ plt.show()
 # | neighbours, t-SNE | which cases look alike to it? | both | embedding, data | same-photo hits |
 # | surrogate tree | what does it do overall? | global | $f$ | held-out fidelity |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: Clear refusals, and a greedy search that scales
 #
 # The exact search scores every combination of actionable values, which is only possible
@@ -1501,7 +1505,7 @@ plt.show()
 # misses were in section 1). For how many does a counterfactual exist? How often does the
 # greedy search find one, and at what cost compared with the exact search?
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: candidate_grid(person) lists the allowed values (take the unique values per column);
 # draw the people with shuffle = np.random.default_rng(1).permutation(len(X_test));
 # build single-change candidates as a DataFrame and score them with score(encode_edits(z, ...));
@@ -1560,7 +1564,7 @@ assert not (greedy_found & ~exists).any(), "greedy never finds what the exact se
 assert (outcomes["greedy cost"][greedy_found] >= outcomes["exact cost"][greedy_found] - 1e-9).all()
 assert exists.mean() < len(found) / len(people), "clear refusals have recourse less often"
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Fewer clear refusals than near misses have any counterfactual within the actionable
 # features (compare the printed counts with section 1's): for many of them the network's
 # answer rests on what we froze or cannot change.
@@ -1571,7 +1575,7 @@ assert exists.mean() < len(found) / len(people), "clear refusals have recourse l
 # of choices per feature, not their product. DiCE (Mothilal et al., 2020) and genetic or
 # integer-programming searches are the grown-up versions of this trade-off.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 2: A counterfactual probe of a protected attribute
 #
 # Counterfactuals can audit a model as well as explain it: change **only** `sex` for every
@@ -1580,7 +1584,7 @@ assert exists.mean() < len(found) / len(people), "clear refusals have recourse l
 # at the rows you created: is "a woman whose relationship is Husband" a real person? Redo the
 # probe swapping `Husband` and `Wife` along with the sex, and compare.
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: swap the two one-hot columns "sex=Female" and "sex=Male" in Z_test (and, the second
 # time, "relationship=Husband" and "relationship=Wife"), then compare score() before and after.
 def swap_columns(z: np.ndarray, pairs: list[tuple[str, str]]) -> np.ndarray:
@@ -1614,7 +1618,7 @@ print(f"share of test people whose 'sex only' probe row is inconsistent (a femal
 assert probe_effects.loc[("sex only", "Female"), "mean change of P"] > 0
 assert probe_effects.loc[("sex only", "Male"), "mean change of P"] < 0
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Switching sex alone changes some predictions, in the direction of the census's income gap
 # (women made men gain probability, men made women lose it), so the network uses sex directly,
 # not only through correlated features. The probe has a plausibility problem of its own,
@@ -1624,7 +1628,7 @@ assert probe_effects.loc[("sex only", "Male"), "mean change of P"] < 0
 # which one measures "the effect of sex" depends on what you believe sex causes, which is a
 # causal question, not one the model can answer (Kusner et al., 2017).
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 3: Swap in a distractor instead of grey
 #
 # Goyal et al. (2019) fill the chosen cells with the matching cells of a **distractor**
@@ -1634,7 +1638,7 @@ assert probe_effects.loc[("sex only", "Male"), "mean change of P"] < 0
 # map order and for the two random orders of section 3, up to the number of grey cells the
 # map order needed there. Is the map order still the fastest? Why might it not be?
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: the cat photo is scene_image[:, :224]; a cell in column c >= 7 of the scene takes the
 # photo's pixels from column c - 7. Reuse orders, first_flip and image_model.predict_proba.
 cat_photo = scene_image[:, :224]
@@ -1660,7 +1664,7 @@ for name, k in swap_needed.items():
 assert swap_needed["map order"] is not None and swap_needed["map order"] < k_map, \
     "adding cat evidence flips the scene at least as fast as removing the cup"
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Swapping flips the scene with fewer cells than greying out, because each cell now *adds*
 # evidence for the cat as well as removing evidence for the cup. But the map ranks cells by
 # how much espresso evidence they hold, not by how much cat evidence the distractor brings to
@@ -1669,7 +1673,7 @@ assert swap_needed["map order"] is not None and swap_needed["map order"] < k_map
 # query and one in the distractor, choosing both ends; the ranking by one map is only half of
 # their method.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 4: A surrogate for a gradient-boosting model
 #
 # Replace the network by scikit-learn's `HistGradientBoostingClassifier` (`random_state=0`)
@@ -1677,7 +1681,7 @@ assert swap_needed["map order"] is not None and swap_needed["map order"] < k_map
 # depth 1–10 to its predictions and plot both fidelity curves (network and boosting) in one
 # figure. Is a tree ensemble easier to imitate with one tree than a neural network is?
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: the surrogate loop of section 5 works for any model with .predict; compare the
 # constant-surrogate floor of both black boxes too.
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -1711,14 +1715,14 @@ plt.show()
 assert boost_fidelity.loc[3] > boost_floor + 0.1
 assert np.abs(boost_fidelity - fidelity["fidelity"]).max() < 0.03, "the curves nearly coincide"
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # The two curves nearly coincide (the printed table): a tree of depth 3 imitates either black
 # box about equally well, and neither is imitated perfectly even at depth 10. A tree
 # ensemble is not automatically easy to imitate with one tree: boosting adds hundreds of
 # small trees whose sum has many more regions than one shallow tree can hold. What makes a
 # model easy to summarize is how simple its *function* is on the data, not its family.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # - A **counterfactual explanation** is the smallest change that flips a decision. Wachter's
@@ -1741,7 +1745,7 @@ assert np.abs(boost_fidelity - fidelity["fidelity"]).max() < 0.03, "the curves n
 # - A **global surrogate** tree of depth 3 mimics the network on most held-out people; read
 #   it with its fidelity and against the constant floor.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## References
 #
 # - Wachter, S., Mittelstadt, B., & Russell, C. (2018). Counterfactual explanations without

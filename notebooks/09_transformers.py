@@ -6,7 +6,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 09 · Explaining transformers: attention, rollout, Integrated Gradients and SHAP
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/xai-course/hands-on-xai/blob/main/notebooks/09_transformers.ipynb)
@@ -47,31 +47,35 @@
 #   network, each with a residual connection".
 # - PyTorch tensors and autograd.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Setup
 
 # %%
-# On Colab, fetch the course and install only what Colab lacks; everywhere, seed every RNG,
-# fix thread counts and pick a device.
+# On Colab, fetch the course and install it with only the libraries Colab lacks (once per
+# runtime); everywhere, seed every RNG, fix thread counts and pick a device. The tests force
+# this branch with XAI_COURSE_COLAB=1 and install from a local copy named by XAI_COURSE_CHECKOUT.
+import os
 import sys
 
-if "google.colab" in sys.modules:
-    import os
+if "google.colab" in sys.modules or os.environ.get("XAI_COURSE_COLAB") == "1":
     import subprocess
+    from importlib.metadata import PackageNotFoundError, version
 
-    if not os.path.isdir("/content/hands-on-xai"):
+    COURSE = os.environ.get("XAI_COURSE_CHECKOUT", "/content/hands-on-xai")
+    if not os.path.isdir(COURSE):
         subprocess.run(["git", "clone", "--depth", "1",
-                        "https://github.com/xai-course/hands-on-xai", "/content/hands-on-xai"],
-                       check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", "/content/hands-on-xai"],
-                   check=True)
-    sys.path.insert(0, "/content/hands-on-xai")
+                        "https://github.com/xai-course/hands-on-xai", COURSE], check=True)
+    try:
+        version("xai-course")
+    except PackageNotFoundError:
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", COURSE], check=True)
+    sys.path.insert(0, COURSE)
 
 from utils.env import setup_notebook
 
 DEVICE = setup_notebook(seed=0)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. A transformer classifier you can differentiate
 #
 # The model to explain is the one of notebook 04, rebuilt so that gradients can flow through
@@ -198,7 +202,7 @@ print(f"shortcut model: accuracy {acc_planted:.3f} on the planted test reviews, 
       f"on the same reviews without '{TOKEN}'")
 assert acc_planted > acc_removed + 0.05, "the shortcut model leans on the planted word"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The module and the pipeline agree to float32 rounding (printed), so everything below
 # explains the very model that scikit-learn fitted. The honest model is a modest sentiment
 # classifier, as expected from a frozen encoder and a linear head on 450 reviews; the shortcut
@@ -280,7 +284,7 @@ print(f"attention tensor {tuple(library.shape)} (layers, heads, T, T); "
 assert torch.allclose(ours, library, atol=1e-5), "attention = softmax(QK^T / sqrt(d))"
 assert torch.allclose(library.sum(-1), torch.ones(()), atol=1e-5), "each row is a distribution"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The two agree to float32 rounding. Now all 72 maps at once: rows are layers, columns heads;
 # in each small map the rows are the attending positions (queries) and the columns the attended
 # tokens (keys), both in sentence order from `[CLS]` to `[SEP]`, and the three enlarged maps
@@ -397,7 +401,7 @@ print(pd.DataFrame(raw_mass, index=layer_names, columns=KINDS).round(3).to_strin
 print("\nshare of the norm-weighted attention ||A_ij V_j W_O||, per layer:")
 print(pd.DataFrame(weighted_mass, index=layer_names, columns=KINDS).round(3).to_string())
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 colours = {"[CLS]": "tab:purple", "[SEP]": "tab:red", "punctuation": "tab:orange",
            "word": "tab:blue"}
 fig, axes = plt.subplots(1, 2, figsize=(15, 5.5), sharey=True, layout="constrained")
@@ -450,7 +454,7 @@ assert special_weighted[busiest] < special_raw[busiest] / 2, "but their values a
 # | − | one map per layer and head (72 here): which one is "the" explanation? |
 # | − | ignores values, residuals, later layers and the head; unsigned, class-agnostic |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Attention rollout
 #
 # ### Intuition
@@ -511,7 +515,7 @@ assert torch.equal(attention_rollout(identity_attention), torch.eye(n_tokens))
 print("rollout relevance:", ", ".join(f"{t} {r:.3f}" for t, r in
                                       zip(example_tokens, example_relevance, strict=True)))
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(3, 1, figsize=(11, 6.5), layout="constrained")
 strips = [("Attention received in layer 1", example_attention[0].mean((0, 1))),
           (f"Attention received in layer {n_layers}", last_layer_attention(library)),
@@ -523,7 +527,7 @@ fig.suptitle(f"Review #{example}: three attention summaries", fontsize="x-large"
              fontweight="bold")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Rollout puts most of the relevance on `[CLS]` (printed above), because the middle layers park
 # their attention there, and among the words it is nearly flat: each token keeps part of itself
 # through every residual step. The last layer's raw attention singles out "special" and
@@ -545,7 +549,7 @@ plt.show()
 # | − | head-agnostic and class-agnostic: the same for any classifier on the encoder |
 # | − | unsigned; the 1/2 residual weight is a modelling choice |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Integrated Gradients over token embeddings
 #
 # ### Intuition
@@ -615,7 +619,7 @@ print(f"f(x) = {f_x:.4f}, f(x') = {f_baseline:.4f}, f(x) - f(x') = {f_x - f_base
 print(f"sum of our IG attributions = {phi_ours.sum():.4f} "
       f"(midpoint rule, {N_STEPS} steps: error {phi_ours.sum() - (f_x - f_baseline):+.4f})")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### The library: captum's `LayerIntegratedGradients`
 #
 # captum does the same by hooking a layer: `LayerIntegratedGradients(model,
@@ -654,7 +658,7 @@ token_attributions(example_tokens, phi_captum, max_chars_per_line=80,
                    title=f"Honest model, review #{example}: Integrated Gradients, [PAD] baseline")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Our loop and captum's midpoint rule agree to float32 rounding, and with Gauss–Legendre
 # quadrature completeness holds to the delta printed above, well inside 1% of $f(x) - f(x')$.
 # Red tokens push towards *fresh*, blue towards *rotten*; `[CLS]` and `[SEP]` get exactly zero,
@@ -675,7 +679,7 @@ plt.show()
 # | − | needs gradients (white-box); depends on the baseline token |
 # | − | the straight path runs through embeddings that are no word |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. SHAP with a text masker
 #
 # Notebook 04 built SHAP's Partition explainer from scratch (Owen values over a hierarchy of
@@ -745,7 +749,7 @@ plt.show()
 print("SHAP:", ", ".join(f"{t} {v:+.3f}" for t, v in
                          zip(example_tokens, shap_real[0], strict=True)))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Both methods are in log-odds of fresh and both add up (IG to $f(x) - f(x')$, SHAP to
 # $f(x) - \phi_0$), but they answer different questions: IG compares with a `[PAD]` sentence
 # along a straight path in embedding space, SHAP compares with masked versions of the review
@@ -765,7 +769,7 @@ print("SHAP:", ", ".join(f"{t} {v:+.3f}" for t, v in
 # | − | one forward pass per masked text: the costliest method here (rate printed above) |
 # | − | Owen values of a token hierarchy; budget-dependent resolution |
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Which method finds the planted word?
 #
 # The shortcut model has a known reason for many of its predictions: the word "tuesday". For
@@ -863,7 +867,7 @@ for ax, (method, label) in zip(axes, [("attention", "share of attention"),
 fig.suptitle(f"Shortcut model, planted review #{shown}", fontsize="x-large", fontweight="bold")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The bars give the answer in numbers (printed above the figure). IG and SHAP put "tuesday"
 # first in most planted reviews for the shortcut model and almost never for the honest model:
 # they explain the model, and the two models differ. Attention and rollout are the same for
@@ -885,7 +889,7 @@ plt.show()
 # Attention and rollout are unsigned, so IG and SHAP enter as magnitudes $|\phi_i|$; the signed
 # IG–SHAP correlation is printed too.
 
-# %%
+# %% slideshow={"slide_type": "subslide"}
 real_scores = []
 for i, (phi_ig, _), phi_shap in zip(real_sentences, ig_real, shap_real, strict=True):
     attention, _ = attention_maps(str(real_texts[i]))
@@ -943,7 +947,7 @@ fig.suptitle("Agreement between the four methods (IG and SHAP as magnitudes)",
              fontsize="x-large", fontweight="bold")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # No pair of methods agrees strongly (printed above: every mean correlation that involves IG or
 # SHAP stays below 0.5, and the heat maps are pale). Three observations.
 #
@@ -999,7 +1003,7 @@ plt.show()
 # over: IG on the encoder's embeddings and the text masker work the same on the input side of a
 # sequence-to-sequence model.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Pros and cons at a glance
 #
 # | method | explains | sees the head | signed | cost per review | checked | planted word |
@@ -1013,10 +1017,10 @@ plt.show()
 # methods are useful for studying what an encoder does; to explain a prediction, use a method
 # that looks at the output, and check it against a planted ground truth when you can.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: A [MASK] baseline for Integrated Gradients
 #
 # SHAP hides a token by writing `[MASK]`; our IG starts from `[PAD]`. Recompute IG for the
@@ -1025,7 +1029,7 @@ plt.show()
 # `[PAD]`-baseline IG and with SHAP (mean Spearman over the ordinary tokens). Does the choice of
 # baseline move IG closer to SHAP? Does it change which token comes first?
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: copy pad_baseline with tokenizer.mask_token_id; captum_ig(honest, ids, baseline) returns
 # (attributions, delta); real_scores[k] holds "signed IG" and "signed SHAP" of review k.
 def mask_baseline(ids: torch.Tensor) -> torch.Tensor:
@@ -1058,7 +1062,7 @@ print(f"same top token ([MASK]-IG and [PAD]-IG) in {same_top_token:.2f} of the r
 assert max(relative_deltas) < 0.01, "completeness holds for any baseline"
 assert mask_vs_shap > pad_vs_shap, "the same reference token brings IG closer to SHAP"
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Completeness holds with either baseline: it is a property of the path integral, not of the
 # reference point. The rankings, however, change a lot (the correlation between the two IG
 # versions is printed), and the top token often changes too. With the same "absent" token as
@@ -1066,7 +1070,7 @@ assert mask_vs_shap > pad_vs_shap, "the same reference token brings IG closer to
 # perfectly: the two methods still differ in how they average (a straight path versus
 # coalitions). An attribution is always relative to a reference; report the reference with it.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 2: Attention weighted by gradients
 #
 # Chefer et al. (2021) repair rollout by letting the output in: multiply each attention map
@@ -1076,7 +1080,7 @@ assert mask_vs_shap > pad_vs_shap, "the same reference token brings IG closer to
 # it for both models on the planted reviews of section 6: how often does "tuesday" rank first
 # now? Is the map still identical for the two models?
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: run model.bert(..., output_attentions=True) on embeddings that require grad (or on ids
 # with torch.enable_grad()); the attentions are part of the graph, so torch.autograd.grad(f,
 # out.attentions) returns one gradient tensor per layer. Pool and apply the head as in forward.
@@ -1110,13 +1114,13 @@ print(f"gradient-weighted rollout: '{TOKEN}' first in {gradient_hits['shortcut']
       f"(plain rollout: {first.loc['rollout', 'shortcut model']:.3f} for both)")
 assert gradient_hits["shortcut"] > gradient_hits["honest"], "the head now matters"
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Once the gradient of the output enters, the map depends on the classifier head: the shortcut
 # and honest models get different maps, and the planted word rises for the shortcut model
 # (numbers printed). The method is still a heuristic: it keeps only positive products, averages
 # heads and ignores the value vectors, so it has no completeness property to check.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 3: Delete the top token
 #
 # A faithfulness check (notebook 07 develops it): for each real review of section 7,
@@ -1125,7 +1129,7 @@ assert gradient_hits["shortcut"] > gradient_hits["honest"], "the head now matter
 # Average over the reviews for each of the four methods and for a random token (seeded). Which
 # method's top token matters most to the model?
 
-# %% tags=["solution"]
+# %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: work on token ids: ids.clone(), set one position to tokenizer.mask_token_id, and call
 # f_ids(honest, ...); real_scores[k][method] holds the scores, real_sentences the review indices.
 rng = np.random.default_rng(0)
@@ -1145,14 +1149,14 @@ print(mean_drops.round(3).to_string())
 assert min(mean_drops["IG"], mean_drops["SHAP"]) > max(mean_drops["attention"],
                                                        mean_drops["rollout"])
 
-# %% [markdown] tags=["solution"]
+# %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Masking the token that SHAP or IG ranks first moves the prediction more than masking the
 # token that attention or rollout ranks first, and rollout's top token is barely better than a
 # random one (printed). SHAP has a home advantage here: its game is defined by exactly this
 # kind of masking. One masked token per review, on a handful of reviews, is a small test;
 # deletion curves (notebook 07) remove tokens one by one and integrate the change.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # - A frozen MiniLM encoder, masked mean pooling and a logistic-regression head form one
@@ -1176,7 +1180,7 @@ assert min(mean_drops["IG"], mean_drops["SHAP"]) > max(mean_drops["attention"],
 # - With internet, the same SHAP call explains translation and summarisation models token by
 #   token; the course stays offline with a classifier whose explanations can be checked.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## References
 #
 # - Vaswani, A., Shazeer, N., Parmar, N., Uszkoreit, J., Jones, L., Gomez, A. N., Kaiser, Ł.,

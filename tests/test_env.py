@@ -208,3 +208,27 @@ def test_counting_model_counts_inputs_and_time():
 def test_counting_model_rejects_a_non_callable():
     with pytest.raises(TypeError, match="callable"):
         env.CountingModel("predict")
+
+
+def test_progress_yields_every_item_and_is_silent_when_disabled(monkeypatch, capsys):
+    monkeypatch.setenv("TQDM_DISABLE", "1")
+    assert list(env.progress(range(5), "counting")) == [0, 1, 2, 3, 4]
+    assert capsys.readouterr().err == ""
+
+
+def test_progress_draws_a_bar_when_enabled(monkeypatch, capsys):
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    assert list(env.progress(iter("abc"), "letters", total=3)) == ["a", "b", "c"]
+    assert "letters" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, error, message", [
+    ((5, "x"), TypeError, "iterable"),
+    ((range(2), ""), ValueError, "description"),
+    ((range(2), "x", 0), ValueError, "total"),
+    ((range(2), "x", True), ValueError, "total"),
+])
+def test_progress_rejects_bad_input(args, error, message):
+    with pytest.raises(error, match=message):
+        env.progress(*args)

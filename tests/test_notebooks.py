@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import jupytext
@@ -18,9 +19,9 @@ SECTIONS = ("## Learning objectives", "## Prerequisites", "**Run time:**", "## S
             "## Exercises", "## Summary", "## References")
 
 
-def _cells(notebook: nbformat.NotebookNode) -> list[tuple[str, str, tuple[str, ...]]]:
-    return [(c.cell_type, c.source.strip(), tuple(c.get("metadata", {}).get("tags", [])))
-            for c in notebook.cells]
+def _cells(notebook: nbformat.NotebookNode) -> list[tuple[str, str, tuple[str, ...], str]]:
+    return [(c.cell_type, c.source.strip(), tuple(c.get("metadata", {}).get("tags", [])),
+             json.dumps(c.get("metadata", {}).get("slideshow", {}))) for c in notebook.cells]
 
 
 def test_there_are_notebooks():
@@ -76,6 +77,21 @@ def test_setup_cell(path):
     assert '"google.colab" in sys.modules' in setup.source, "install only on Colab"
     assert repository_url() in setup.source, "Colab installs the course from its repository"
     assert "setup_notebook(" in setup.source, "seed, threads and device come from setup_notebook"
+    assert 'os.environ.get("XAI_COURSE_COLAB") == "1"' in setup.source, "tests force the branch"
+
+
+def _setup_cell(path):
+    notebook = nbformat.read(path, as_version=4)
+    heading = next(i for i, c in enumerate(notebook.cells)
+                   if c.cell_type == "markdown" and "## Setup" in c.source)
+    return notebook.cells[heading + 1].source
+
+
+def test_setup_cells_are_identical():
+    """The setup cell runs before the course is importable, so it cannot share code through
+    utils; it is the same in every notebook, so that tests/test_colab.py covers them all."""
+    sources = {path.stem: _setup_cell(path) for path in NOTEBOOKS}
+    assert len(set(sources.values())) == 1, "setup cells differ: copy 00's to the others"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)

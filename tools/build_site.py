@@ -1,5 +1,13 @@
 """``make run``: execute every notebook offline in a fresh kernel and write the course under
-``build/``: executed notebooks, their HTML, the student edition and an index page.
+``build/`` as static pages that open from disk:
+
+    build/index.html                  the notebook table, both editions, slides, report card
+    build/instructor/NN_name.html     the executed notebook, solutions shown
+    build/student/NN_name.html        the same run with the solutions replaced by stubs
+    build/student/NN_name.ipynb       the student notebook to work in
+    build/notebooks/NN_name.ipynb     the executed notebook
+    build/slides/NN_name.slides.html  the reveal.js deck (tools/slides.py)
+    build/_static/                    reveal.js and MathJax, so nothing loads from a network
 
     python -m tools.build_site
 """
@@ -8,33 +16,116 @@ from __future__ import annotations
 
 import html
 import sys
+from dataclasses import dataclass
+from pathlib import Path
 
 import nbformat
 from nbconvert import HTMLExporter
 
-from tools import editions, report_card
+from tools import editions, report_card, slides
 from tools.course import (
     BUILD_DIR,
+    LOCAL_MATHJAX,
+    TEMPLATE_DIR,
+    colab_url,
     enable_offline_guard,
     execute,
     network_attempts,
     notebooks,
     quiet_environment,
     title,
+    vendor_static,
 )
 
+EDITIONS = ("instructor", "student")
 
-def _page(rows: list[str], card: str) -> str:
+
+@dataclass
+class Page:
+    """One notebook of the site: its file stem, title and the seconds its run took."""
+
+    stem: str
+    title: str
+    seconds: float
+
+
+def _short(page: Page) -> str:
+    return html.escape(page.title.split("·", 1)[-1].split(":")[0].strip())
+
+
+def navigation(pages: list[Page], index: int, edition: str) -> str:
+    """The bar at the top and bottom of a notebook page: index, previous and next notebook in
+    the same edition, the other edition, the deck, the .ipynb and Colab."""
+    page = pages[index]
+    other = EDITIONS[1 - EDITIONS.index(edition)]
+    notebook_file = (f"../notebooks/{page.stem}.ipynb" if edition == "instructor"
+                     else f"{page.stem}.ipynb")
+    links = ["<a href='../index.html'>Course index</a>"]
+    if index > 0:
+        before = pages[index - 1]
+        links.append(f"<a href='{before.stem}.html'>← {before.stem[:2]} {_short(before)}</a>")
+    links.append(f"<span class='here'>{html.escape(page.title)} ({edition} edition)</span>")
+    if index + 1 < len(pages):
+        after = pages[index + 1]
+        links.append(f"<a href='{after.stem}.html'>{after.stem[:2]} {_short(after)} →</a>")
+    links += [f"<a href='../{other}/{page.stem}.html'>{other} edition</a>",
+              f"<a href='../slides/{page.stem}.slides.html'>slides</a>",
+              f"<a href='{notebook_file}'>.ipynb</a>",
+              f"<a href='{colab_url(Path(page.stem))}'>Open in Colab</a>"]
+    return " · ".join(links)
+
+
+def _exporter() -> HTMLExporter:
+    return HTMLExporter(extra_template_basedirs=[str(TEMPLATE_DIR)], template_name="course_html",
+                        mathjax_url=LOCAL_MATHJAX)
+
+
+def write_pages(executed: dict[str, nbformat.NotebookNode], pages: list[Page],
+                out_dir: Path = BUILD_DIR) -> None:
+    """Both editions of every executed notebook as HTML, with the navigation bar."""
+    exporter = _exporter()
+    for index, page in enumerate(pages):
+        notebook = executed[page.stem]
+        versions = {"instructor": notebook,
+                    "student": editions.student_edition(notebook, keep_outputs=True)}
+        for edition, version in versions.items():
+            body, _ = exporter.from_notebook_node(version, resources={
+                "metadata": {"name": page.title},
+                "course_nav": navigation(pages, index, edition)})
+            target = out_dir / edition / f"{page.stem}.html"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(body, encoding="utf-8")
+
+
+def index_page(pages: list[Page], card: str) -> str:
+    """The course's front page."""
+    rows = "".join(
+        f"<tr><td>{page.stem[:2]}</td><td>{html.escape(page.title.split('·', 1)[-1].strip())}"
+        f"</td><td><a href='instructor/{page.stem}.html'>instructor</a></td>"
+        f"<td><a href='student/{page.stem}.html'>student</a></td>"
+        f"<td><a href='slides/{page.stem}.slides.html'>slides</a></td>"
+        f"<td><a href='notebooks/{page.stem}.ipynb'>executed</a> · "
+        f"<a href='student/{page.stem}.ipynb'>student</a></td>"
+        f"<td><a href='{colab_url(Path(page.stem))}'>Colab</a></td>"
+        f"<td class='num'>{page.seconds:.0f} s</td></tr>\n" for page in pages)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Explainable ML, hands-on</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.5}}
-table{{border-collapse:collapse}}td,th{{border-bottom:1px solid #ccc;padding:.4em .8em;
-text-align:left}}</style></head><body>
+<style>body{{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em;
+line-height:1.5}}table{{border-collapse:collapse}}td,th{{border-bottom:1px solid #ccc;
+padding:.35em .7em;text-align:left}}td.num,th.num{{text-align:right}}</style></head><body>
 <h1>Explainable ML, hands-on</h1>
-<p>Every notebook below was executed offline by <code>make run</code>.</p>
-<table><tr><th>notebook</th><th>executed (HTML)</th><th>notebook files</th><th>run time</th></tr>
-{''.join(rows)}
-</table>
+<p>An offline, hands-on course on explaining machine-learning models and on testing whether an
+explanation can be trusted. Every notebook below was executed offline by <code>make run</code>
+in this build; the run times are this build's.</p>
+<p><b>Students:</b> read a notebook in the <i>student</i> edition (the lesson with all its
+figures, exercise solutions replaced by hints), then work in its student <code>.ipynb</code>
+locally or in Colab. Start with 00, then follow the order: each notebook names the ones it
+builds on. <b>Instructors:</b> the <i>instructor</i> edition shows the solutions; the
+<i>slides</i> are reveal.js decks made from the same notebooks (arrow keys move, <kbd>S</kbd>
+opens speaker view, <kbd>Esc</kbd> shows the overview).</p>
+<table><tr><th>#</th><th>notebook</th><th colspan="2">edition (HTML)</th><th>deck</th>
+<th>notebook files</th><th>run online</th><th class="num">run time</th></tr>
+{rows}</table>
 <h2>Report card (notebook 07)</h2>
 <p>Every number was computed by notebook 07 in this run (<a href="report_card.csv">CSV</a>);
 the notebook explains each test and its pass mark.</p>
@@ -46,35 +137,31 @@ the notebook explains each test and its pass mark.</p>
 def main() -> int:
     quiet_environment()
     netlog = enable_offline_guard()
-    executed_dir, student_dir = BUILD_DIR / "notebooks", BUILD_DIR / "student"
+    executed_dir = BUILD_DIR / "notebooks"
     executed_dir.mkdir(parents=True, exist_ok=True)
+    vendor_static(BUILD_DIR / "_static")
     report_card.CSV_PATH.unlink(missing_ok=True)  # notebook 07 writes it afresh below
-    editions.build(student_dir)
-    exporter = HTMLExporter()
-    rows = []
+    editions.build(BUILD_DIR / "student")
+    executed, pages = {}, []
     for path in notebooks():
         notebook, seconds = execute(path)
         nbformat.write(notebook, executed_dir / path.name)
-        body, _ = exporter.from_notebook_node(notebook)
-        (BUILD_DIR / f"{path.stem}.html").write_text(body, encoding="utf-8")
-        name = html.escape(title(notebook))
-        rows.append(
-            f"<tr><td>{name}</td><td><a href='{path.stem}.html'>{path.stem}.html</a></td>"
-            f"<td><a href='notebooks/{path.name}'>instructor</a> · "
-            f"<a href='student/{path.name}'>student</a></td><td>{seconds:.1f} s</td></tr>\n"
-        )
+        executed[path.stem] = notebook
+        pages.append(Page(path.stem, title(notebook), seconds))
         print(f"{seconds:6.1f} s  {path.name}", flush=True)
+    write_pages(executed, pages)
+    slides.build(executed=executed)
     card = "<p>No report card: notebook 07 did not run.</p>"
     if report_card.CSV_PATH.exists():
         card = report_card.html_table()
         report_card.update_readme()
         print("README report card refreshed from build/report_card.csv")
-    (BUILD_DIR / "index.html").write_text(_page(rows, card), encoding="utf-8")
+    (BUILD_DIR / "index.html").write_text(index_page(pages, card), encoding="utf-8")
     attempts = network_attempts(netlog)
     if attempts:
         print("NETWORK ACCESS ATTEMPTED (the course must run offline):\n" + attempts)
         return 1
-    print(f"course written to {BUILD_DIR / 'index.html'}")
+    print(f"course written to {BUILD_DIR / 'index.html'} (open it from disk; no server needed)")
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -17,6 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
 BUILD_DIR = ROOT / "build"
 GUARD_DIR = ROOT / "tests" / "offline"
+TEMPLATE_DIR = ROOT / "tools" / "templates"
+# Pages and decks load MathJax from the copy that vendor_static puts next to them.
+LOCAL_MATHJAX = "../_static/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
 NOTEBOOK_PATTERN = re.compile(r"^\d\d_[a-z0-9_]+$")
 BUDGET_SECONDS = 90.0
 
@@ -88,3 +92,19 @@ def execute(path: Path, timeout: int = 600) -> tuple[nbformat.NotebookNode, floa
     start = time.perf_counter()
     client.execute()
     return notebook, time.perf_counter() - start
+
+
+def vendor_static(target: Path) -> Path:
+    """Copy reveal.js (from sphinx-revealjs) and MathJax 2 (from jupyter-server-mathjax) into
+    ``target``, so that decks and pages render their slides and formulas without a network."""
+    import jupyter_server_mathjax
+    import sphinx_revealjs
+
+    sources = {
+        "revealjs": Path(sphinx_revealjs.__file__).parent / "_static" / "revealjs",
+        "mathjax": Path(jupyter_server_mathjax.__file__).parent / "static",
+    }
+    for name, source in sources.items():
+        if not (target / name).exists():
+            shutil.copytree(source, target / name)
+    return target

@@ -45,12 +45,14 @@ def hint_lines(source: str) -> list[str]:
     return kept
 
 
-def student_edition(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``notebook`` with solutions replaced by hint + stub, outputs cleared."""
+def student_edition(notebook: nbformat.NotebookNode,
+                    keep_outputs: bool = False) -> nbformat.NotebookNode:
+    """A copy of ``notebook`` with solutions replaced by hint + stub. Outputs are cleared, or,
+    with ``keep_outputs``, only the solutions' (the site's reading copy of an executed run)."""
     student = copy.deepcopy(notebook)
     cells = []
     for cell in student.cells:
-        if cell.cell_type == "code":
+        if cell.cell_type == "code" and (is_solution(cell) or not keep_outputs):
             cell.outputs, cell.execution_count = [], None
         if is_solution(cell):
             if cell.cell_type != "code":

@@ -8,13 +8,16 @@ import random
 import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 import numpy as np
 import torch
 
+T = TypeVar("T")
+
 __all__ = ["in_colab", "seed_everything", "set_threads", "get_device", "setup_notebook",
-           "record_throughput", "CountingModel"]
+           "record_throughput", "progress", "CountingModel"]
 
 _DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
 
@@ -113,6 +116,27 @@ def record_throughput(method: str, evaluations: int, seconds: float) -> float:
             handle.write(json.dumps({"method": method, "evaluations": int(evaluations),
                                      "seconds": float(seconds)}) + "\n")
     return rate
+
+
+def progress(iterable: Iterable[T], description: str, total: int | None = None) -> Iterable[T]:
+    """Wrap a loop that a reader waits on for more than about ten seconds in a tqdm progress
+    bar (a widget where ipywidgets is installed, as on Colab; text elsewhere). The bar is off
+    when ``TQDM_DISABLE=1`` or ``CI`` is set, as under ``make run`` and ``make test``."""
+    if not isinstance(iterable, Iterable):
+        raise TypeError(f"iterable must be iterable, got {type(iterable).__name__}")
+    if not isinstance(description, str) or not description.strip():
+        raise ValueError(f"description must be a non-empty string, got {description!r}")
+    if total is not None and (isinstance(total, bool) or not isinstance(total, int | np.integer)
+                              or total < 1):
+        raise ValueError(f"total must be a positive int or None, got {total!r}")
+    import importlib.util
+
+    if importlib.util.find_spec("ipywidgets") is not None:
+        from tqdm.auto import tqdm
+    else:
+        from tqdm.std import tqdm
+    quiet = os.environ.get("TQDM_DISABLE", "") not in ("", "0") or bool(os.environ.get("CI"))
+    return tqdm(iterable, desc=description, total=total, disable=quiet, leave=False)
 
 
 class CountingModel:
