@@ -30,6 +30,7 @@ from tools.course import (
     colab_url,
     enable_offline_guard,
     execute,
+    link_pages,
     network_attempts,
     notebooks,
     quiet_environment,
@@ -94,7 +95,7 @@ def write_pages(executed: dict[str, nbformat.NotebookNode], pages: list[Page],
                 "course_nav": navigation(pages, index, edition)})
             target = out_dir / edition / f"{page.stem}.html"
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(body, encoding="utf-8")
+            target.write_text(link_pages(body, ".html"), encoding="utf-8")
 
 
 def index_page(pages: list[Page], card: str) -> str:

@@ -23,6 +23,7 @@ TEMPLATE_DIR = ROOT / "tools" / "templates"
 LOCAL_MATHJAX = "../_static/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
 NOTEBOOK_PATTERN = re.compile(r"^\d\d_[a-z0-9_]+$")
 BUDGET_SECONDS = 90.0
+NOTEBOOK_LINK = re.compile(r'href="(\d\d_[a-z0-9_]+)\.ipynb(#[^"]*)?"')
 
 
 def notebooks() -> list[Path]:
@@ -41,6 +42,12 @@ def colab_url(notebook: Path) -> str:
     slug = repository_url().removeprefix("https://github.com/")
     return (f"https://colab.research.google.com/github/{slug}/blob/main/"
             f"notebooks/{notebook.stem}.ipynb")
+
+
+def link_pages(body: str, suffix: str) -> str:
+    """Point the notebooks' links to each other (``05_gradient_methods.ipynb``, which work in
+    Jupyter and on GitHub) at the file with ``suffix`` in the same folder of the site."""
+    return NOTEBOOK_LINK.sub(lambda m: f'href="{m.group(1)}{suffix}{m.group(2) or ""}"', body)
 
 
 def title(notebook: nbformat.NotebookNode) -> str:

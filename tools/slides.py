@@ -32,6 +32,7 @@ from tools.course import (
     TEMPLATE_DIR,
     enable_offline_guard,
     execute,
+    link_pages,
     network_attempts,
     notebooks,
     quiet_environment,
@@ -157,7 +158,7 @@ def build(out_dir: Path = SLIDES_DIR,
         if found:
             raise ValueError(f"{path.name} cannot make a deck:\n" + "\n".join(found))
         target = out_dir / f"{path.stem}.slides.html"
-        target.write_text(deck(notebook, path.stem), encoding="utf-8")
+        target.write_text(link_pages(deck(notebook, path.stem), ".slides.html"), encoding="utf-8")
         written.append(target)
     return written
 
