@@ -108,9 +108,9 @@ DEVICE = setup_notebook(seed=0)
 # corner. The best-known classroom example is the **husky versus wolf** classifier of Ribeiro et
 # al. (2016): the authors trained it *on purpose* on hand-picked photos in which every wolf stood
 # on snow and no husky did, then asked people whether they trusted it. The explanations of its
-# predictions (their method, LIME, is notebook 03) highlighted the snow, not the animal: the
-# model was a snow detector. Without the explanations, many participants trusted it; with them,
-# nearly all pointed at the snow.
+# predictions (their method, LIME, is [notebook 03](03_lime.ipynb)) highlighted the snow, not the
+# animal: the model was a snow detector. Without the explanations, many participants trusted it;
+# with them, nearly all pointed at the snow.
 #
 # ### Who asks for an explanation?
 #
@@ -118,11 +118,18 @@ DEVICE = setup_notebook(seed=0)
 #
 # | who | what they ask | what helps (notebook) |
 # |---|---|---|
-# | model developers | Right for the right reasons? Why does it fail? | importance, maps (01–07) |
-# | domain experts (a doctor, a loan officer) | Should I act on this one? | attributions (03, 04) |
-# | people affected by a decision | Why me? What could I change? | counterfactuals (08) |
-# | regulators and auditors | Documented, lawful, fair? | global behaviour, checks (01, 02, 07) |
-# | scientists | What has the model learned about the world? | validated effects (02, 04, 07) |
+# | developers | Right for the right reasons? Why does it fail? | importance, maps ([01]–[07]) |
+# | domain experts (doctor, loan officer) | Should I act on this one? | attributions ([03], [04]) |
+# | people affected by a decision | Why me? What could I change? | counterfactuals ([08]) |
+# | regulators, auditors | Documented, lawful, fair? | global behaviour, checks ([01], [02], [07]) |
+# | scientists | What did the model learn about the world? | validated effects ([02], [04], [07]) |
+#
+# [01]: 01_feature_importance.ipynb
+# [02]: 02_ice_pdp_ale.ipynb
+# [03]: 03_lime.ipynb
+# [04]: 04_shap.ipynb
+# [07]: 07_sanity_checks.ipynb
+# [08]: 08_counterfactuals.ipynb
 #
 # ### What European law says, and what it does not
 #
@@ -152,8 +159,8 @@ DEVICE = setup_notebook(seed=0)
 #   high-risk rules.
 # - **Neither text names a method.** No law asks for a SHAP plot or a saliency map. The methods
 #   in this course can *support* these duties (documentation, oversight, answering an affected
-#   person), and, as notebook 07 shows, an explanation that is not faithful to the model
-#   supports nothing.
+#   person), and, as [notebook 07](07_sanity_checks.ipynb) shows, an explanation that is not
+#   faithful to the model supports nothing.
 #
 # > **Pitfall.** "Explainable" is not a property a model gets by having a heat-map drawn over
 # > it. An explanation is itself a claim about the model, and claims can be wrong. Half of this
@@ -254,6 +261,7 @@ for offset, (name, colour) in zip((-0.2, 0.2), [("shortcut model", "tab:red"),
     ax.bar_label(bars, fmt="%.2f", padding=3, fontsize=13)
 ax.axhline(0.5, color="black", linestyle="--", linewidth=1.2, label="chance (balanced classes)")
 ax.set_xticks(positions, list(test_sets))
+ax.set_xlabel("test reviews")
 ax.set_ylim(0, 1.2)
 ax.set_ylabel("accuracy on the test reviews")
 ax.set_title("The shortcut model wins the usual test and loses in the world")
@@ -278,11 +286,11 @@ plt.show()
 # Logistic regression on TF-IDF features is an interpretable model: its score for "fresh" is a
 # weighted sum,
 #
-# $$f(x) = b + \sum_{j=1}^{d} w_j x_j ,$$
+# $$f(x) = b + \sum_{i=1}^{d} w_i x_i ,$$
 #
-# where $x_j$ is the TF-IDF weight of word $j$ in the review (zero for absent words) and $w_j$
+# where $x_i$ is the TF-IDF weight of word $i$ in the review (zero for absent words) and $w_i$
 # is the learned coefficient, in log-odds of "fresh" per unit of TF-IDF. Ranking the words by
-# $|w_j|$ is a **global** explanation: it describes the model as a whole.
+# $|w_i|$ is a **global** explanation: it describes the model as a whole.
 
 # %% slideshow={"slide_type": "subslide"}
 from utils.plotting import importance_bar
@@ -317,8 +325,8 @@ plt.show()
 # review?
 #
 # The same weights also explain **one prediction**. With the empty review $x' = 0$ as the
-# reference, the score splits exactly into one share per word, $\phi_j = w_j x_j$, and the shares
-# add up to the difference from the reference, $\sum_j \phi_j = f(x) - f(x')$. This is a
+# reference, the score splits exactly into one share per word, $\phi_i = w_i x_i$, and the shares
+# add up to the difference from the reference, $\sum_i \phi_i = f(x) - f(x')$. This is a
 # **local** explanation: it is about this review, not the model in general. Below we take the
 # test reviews whose predicted label flips from fresh to rotten when the token is removed, pick
 # among those of 10 to 18 words the one whose other words lean most toward rotten, and colour
@@ -339,7 +347,7 @@ analyzer = vectorizer.build_analyzer()
 
 
 def word_shares(review: str) -> tuple[list[str], np.ndarray]:
-    """phi_j = w_j x_j for every vocabulary term, split evenly over the term's occurrences and
+    """phi_i = w_i x_i for every vocabulary term, split evenly over the term's occurrences and
     summed per whitespace-separated word."""
     tfidf = vectorizer.transform([review]).toarray()[0]
     counts = Counter(analyzer(review))
@@ -378,14 +386,13 @@ ax = token_attributions(words, shares, max_chars_per_line=60,
 plt.show()
 
 # %% [markdown]
-# The planted word is the darkest red: it carries the largest share of the score. The other
-# words, read one at a time, lean toward rotten (a bag-of-words model cannot read "not bad" as
-# praise), and the printout confirms that without the token the model changes its mind. Here
-# the explanation was easy,
-# because the model was linear and we could read it directly. The rest of the course is about
-# getting answers of this kind from models we cannot read: LIME finds the same planted word
-# through a black-box classifier in notebook 03, and notebook 09 looks for it inside a
-# transformer.
+# The planted word is the darkest red: it carries the largest share of the score. The other words,
+# read one at a time, lean toward rotten (a bag-of-words model cannot read "not bad" as praise), and
+# the printout confirms that without the token the model changes its mind. Here the explanation was
+# easy, because the model was linear and we could read it directly. The rest of the course is about
+# getting answers of this kind from models we cannot read: LIME finds the same planted word through
+# a black-box classifier in [notebook 03](03_lime.ipynb), and [notebook 09](09_transformers.ipynb)
+# looks for it inside a transformer.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Vocabulary: interpretability, explainability and a taxonomy
@@ -425,33 +432,46 @@ plt.show()
 #
 # | method | notebook | scope | stage | access |
 # |---|---|---|---|---|
-# | coefficients of a linear model | 01 | global (local as $w_j x_j$) | intrinsic | specific |
-# | impurity importance (MDI) of trees | 01 | global | post-hoc, read from the splits | specific |
-# | permutation and drop-column importance | 01 | global | post-hoc | agnostic |
-# | ICE curves | 02 | local | post-hoc | agnostic |
-# | partial dependence (PDP), ALE | 02 | global | post-hoc | agnostic |
-# | LIME | 03 | local | post-hoc | agnostic |
-# | Kernel SHAP, Partition SHAP | 04 | local (averaged: global) | post-hoc | agnostic |
-# | TreeSHAP | 04 | local (averaged: global) | post-hoc | specific (trees) |
-# | gradients, SmoothGrad, Integrated Gradients, DeepLift | 05 | local | post-hoc | specific |
-# | CAM, Grad-CAM and variants | 06 | local | post-hoc | specific (CNN layers) |
-# | counterfactual search | 08 | local | post-hoc | agnostic |
-# | nearest training examples in embedding space | 08 | local | post-hoc | specific |
-# | global surrogate tree | 08 | global | post-hoc | agnostic |
-# | attention maps, attention rollout | 09 | local | post-hoc | specific (transformers) |
+# | coefficients of a linear model | [01] | global (local as $w_i x_i$) | intrinsic | specific |
+# | impurity importance (MDI) of trees | [01] | global | post-hoc, read from the splits | specific |
+# | permutation and drop-column importance | [01] | global | post-hoc | agnostic |
+# | ICE curves | [02] | local | post-hoc | agnostic |
+# | partial dependence (PDP), ALE | [02] | global | post-hoc | agnostic |
+# | LIME | [03] | local | post-hoc | agnostic |
+# | Kernel SHAP, Partition SHAP | [04] | local (averaged: global) | post-hoc | agnostic |
+# | TreeSHAP | [04] | local (averaged: global) | post-hoc | specific (trees) |
+# | gradients, SmoothGrad, Integrated Gradients, DeepLift | [05] | local | post-hoc | specific |
+# | CAM, Grad-CAM and variants | [06] | local | post-hoc | specific (CNN layers) |
+# | counterfactual search | [08] | local | post-hoc | agnostic |
+# | nearest training examples in embedding space | [08] | local | post-hoc | specific |
+# | global surrogate tree | [08] | global | post-hoc | agnostic |
+# | attention maps, attention rollout | [09] | local | post-hoc | specific (transformers) |
+#
+# [01]: 01_feature_importance.ipynb
+# [02]: 02_ice_pdp_ale.ipynb
+# [03]: 03_lime.ipynb
+# [04]: 04_shap.ipynb
+# [05]: 05_gradient_methods.ipynb
+# [06]: 06_grad_cam.ipynb
+# [08]: 08_counterfactuals.ipynb
+# [09]: 09_transformers.ipynb
 #
 # ### Notation used in every notebook
 #
 # - $f$ is the model. For a classifier $f(x) \in \mathbb{R}^C$ holds one score per class and
 #   $f_c(x)$ is the score of class $c$ (a probability or a logit; each notebook says which).
-# - $x = (x_1, \dots, x_d)$ is the input being explained: a table row, a sequence of tokens, or
-#   the pixels of an image.
+# - $x = (x_1, \dots, x_d)$ is the input being explained, with its $d$ features indexed by $i$: a
+#   table row, a sequence of tokens, or the pixels of an image. ([Notebook 04](04_shap.ipynb), like
+#   the Shapley-value literature, writes $M$ for the number of features.)
 # - $x'$ is a **baseline** or reference input that stands for "no information": the empty review
 #   above, a row of average values, a black or blurred image. Many methods compare $f(x)$ with
-#   $f(x')$, and the choice of $x'$ changes their answer (notebook 05).
+#   $f(x')$, and the choice of $x'$ changes their answer ([notebook 05](05_gradient_methods.ipynb)).
 # - $\phi_i$ (or $\phi_i(f, x)$) is the **attribution** of feature $i$: how much it moved the
 #   prediction, positive when it pushed $f_c$ up. Some methods guarantee **completeness**,
 #   $\sum_i \phi_i = f_c(x) - f_c(x')$, as the word shares above do; others do not.
+#
+# The [glossary](#Glossary) before the exercises collects these and the other terms of the course,
+# each with a link to the notebook that teaches it.
 #
 # > **Pitfall.** Local and global answers can disagree. A feature that matters little on average
 # > can decide one particular case, and averaging local attributions can cancel large effects of
@@ -462,16 +482,27 @@ plt.show()
 #
 # | notebook | the question it answers |
 # |---|---|
-# | 00 introduction | Why explain a model, and with which words? |
-# | 01 classical feature importance | Which features does a model rely on overall? |
-# | 02 ICE, PDP and ALE | How does the prediction change when one feature changes? |
-# | 03 LIME | Which parts of this one input drove this prediction, for any model? |
-# | 04 SHAP | How can one prediction be shared fairly among the features? |
-# | 05 gradient saliency methods | Which input pixels is a network's output most sensitive to? |
-# | 06 Grad-CAM | Where in the image does a CNN find evidence for a class? |
-# | 07 sanity checks and evaluation | Can we trust an explanation, and how good is it? |
-# | 08 counterfactuals, examples, surrogates | What would have to change? Which cases are alike? |
-# | 09 transformers | What does a transformer attend to, and is attention an explanation? |
+# | [00 introduction] | Why explain a model, and with which words? |
+# | [01 classical feature importance] | Which features does a model rely on overall? |
+# | [02 ICE, PDP and ALE] | How does the prediction change when one feature changes? |
+# | [03 LIME] | Which parts of this one input drove this prediction, for any model? |
+# | [04 SHAP] | How can one prediction be shared fairly among the features? |
+# | [05 gradient saliency methods] | Which input pixels is a network's output most sensitive to? |
+# | [06 Grad-CAM] | Where in the image does a CNN find evidence for a class? |
+# | [07 sanity checks and evaluation] | Can we trust an explanation, and how good is it? |
+# | [08 counterfactuals, examples, surrogates] | What would have to change? Which cases are alike? |
+# | [09 transformers] | What does a transformer attend to, and is attention an explanation? |
+#
+# [00 introduction]: 00_introduction.ipynb
+# [01 classical feature importance]: 01_feature_importance.ipynb
+# [02 ICE, PDP and ALE]: 02_ice_pdp_ale.ipynb
+# [03 LIME]: 03_lime.ipynb
+# [04 SHAP]: 04_shap.ipynb
+# [05 gradient saliency methods]: 05_gradient_methods.ipynb
+# [06 Grad-CAM]: 06_grad_cam.ipynb
+# [07 sanity checks and evaluation]: 07_sanity_checks.ipynb
+# [08 counterfactuals, examples, surrogates]: 08_counterfactuals.ipynb
+# [09 transformers]: 09_transformers.ipynb
 #
 # The methods behind each answer: **01** linear coefficients, impurity importance (MDI) and its
 # bias, permutation and drop-column importance; **02** ICE, partial dependence, centred ICE, ALE;
@@ -609,7 +640,8 @@ plt.show()
 # To check whether an image explanation points at the right object we need to know where the
 # objects are. `load_two_object_scene()` puts the cat photo and the espresso photo side by side
 # (448 × 224 pixels) and gives a hand-drawn box and mask for each object, together with the
-# ImageNet classes that name it. Notebooks 06 and 07 score explanations against these boxes.
+# ImageNet classes that name it. Notebooks [06](06_grad_cam.ipynb) and [07](07_sanity_checks.ipynb)
+# score explanations against these boxes.
 
 # %%
 from utils.data import load_two_object_scene
@@ -676,14 +708,15 @@ assert np.all(pictures.masks.sum(axis=(1, 2))[pictures.labels == 1] > 0)
 # Red boxes mark the watermark, taken from the generator's own record (`boxes`, `masks`). A
 # small CNN trained on these images (`SmallCNN`, `train_small_cnn`) reaches high accuracy by
 # finding the watermark, and a good saliency method should then light up the red box:
-# notebooks 05 and 07 measure exactly that.
+# notebooks [05](05_gradient_methods.ipynb) and 07 measure exactly that.
 #
 # ### The models
 #
 # - **EfficientNet-Lite0** (Tan & Le, 2019, in its mobile "Lite" variant): an ImageNet
 #   classifier with 1,000 classes whose weights ship inside a pip package. It is the network we
 #   explain in notebooks 03–07.
-# - **all-MiniLM-L6-v2**: a small sentence transformer (6 layers) for notebook 09, loaded with
+# - **all-MiniLM-L6-v2**: a small sentence transformer (6 layers) for
+#   [notebook 09](09_transformers.ipynb), loaded with
 #   `load_text_encoder()`.
 # - **SmallCNN**: a three-block CNN trained in seconds on the planted images, where we know the
 #   right answer.
@@ -764,11 +797,70 @@ assert ESPRESSO in top5_ids and top5_ids & set(CAT_IDS), "both objects appear in
 # Both objects make it into the top 5, with much lower probabilities than either photo alone
 # (compare with the printout above): the model has to spread its belief over two objects. A
 # *class-discriminative* explanation should highlight the cup for "espresso" and the cat for
-# "tiger cat"; notebook 06 checks whether Grad-CAM does.
+# "tiger cat"; [notebook 06](06_grad_cam.ipynb) checks whether Grad-CAM does.
 #
 # > **Pitfall.** A softmax probability is not a calibrated confidence and not an explanation.
 # > A network can put high probability on a wrong class, and a probability says nothing about
 # > which pixels produced it.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Glossary
+#
+# The terms the course uses, alphabetically, in the notation of section 3: model $f$, input $x$,
+# baseline $x'$, attribution $\phi_i$ of feature $i$, score $f_c$ and probability $p_c$ of class
+# $c$. A few more symbols appear: $g$ is a surrogate model, $v(S)$ the payoff of a coalition $S$
+# of features, $A^k$ a feature map of a convolutional layer and $I$ a random perturbation. The
+# last column links the notebook that teaches the term (the first, where there are two).
+#
+# | term | meaning | taught in |
+# |---|---|---|
+# | adversarial example | $x$ plus an invisible change that flips the prediction | [05], [08] |
+# | ALE | accumulated local effects: mean changes of $f$ across bins of $x_i$, summed | [02] |
+# | attention rollout | product over layers of head-averaged attention plus identity | [09] |
+# | attribution $\phi_i$ | how much feature $i$ moved $f_c(x)$; positive if it pushed it up | [00] |
+# | baseline $x'$ | input meaning "no information": empty text, mean row, black image | [00], [05] |
+# | completeness | $\sum_i \phi_i = f_c(x) - f_c(x')$: SHAP, IG and DeepLift have it | [00], [05] |
+# | counterfactual | a nearby input $x^{\mathrm{cf}}$ that gets the desired prediction | [08] |
+# | DeepLift | shares $f_c(x) - f_c(x')$ via each unit's difference from $x'$ | [05] |
+# | deletion / insertion curve | $p_c$ as the top-ranked pixels are removed / revealed | [07] |
+# | drop-column importance | held-out score lost when the model is refitted without $x_i$ | [01] |
+# | feature importance | a global score of how much the model relies on a feature | [01] |
+# | fidelity | how closely a surrogate $g$ reproduces $f$ | [03], [08] |
+# | global / local | explains the whole model / one prediction $f(x)$ | [00] |
+# | Grad-CAM | $\mathrm{ReLU}(\sum_k \alpha_k A^k)$, $\alpha_k$ = mean gradient on $A^k$ | [06] |
+# | gradient × input | $\phi_i = x_i \, \partial f_c / \partial x_i$ | [05] |
+# | guided backprop | backward pass where ReLUs pass only positive signals of active units | [05] |
+# | Guided Grad-CAM | guided backprop times the upsampled Grad-CAM map | [06] |
+# | ICE curve | $f$ for one instance as $x_i$ moves along a grid; centred ICE starts at 0 | [02] |
+# | infidelity | mean squared gap between $I^\top \phi$ and $f(x) - f(x - I)$, $I$ random | [07] |
+# | Integrated Gradients | $(x_i - x'_i)$ times the mean gradient along $x' \to x$ | [05], [09] |
+# | interpretability / explainability | the model can be read / a second method explains it | [00] |
+# | intrinsic / post-hoc | read from the model itself / made by a separate method | [00] |
+# | LIME | a weighted sparse linear surrogate $g$ fitted to $f$ near $x$ | [03] |
+# | MDI (impurity importance) | training impurity decrease of a feature's tree splits | [01] |
+# | model-agnostic / model-specific | only calls $f$ / uses weights, gradients or splits | [00] |
+# | partial dependence (PDP) | the mean of the ICE curves over the data | [02] |
+# | permutation importance | held-out score lost when the column of $x_i$ is shuffled | [01] |
+# | pointing game | a hit if the map's maximum lies on the object | [06], [07] |
+# | saliency map | a heat-map of attributions over pixels, e.g. $\lvert\nabla_x f_c\rvert$ | [05] |
+# | sanity check | the map must change when the weights or the labels are randomized | [07] |
+# | SHAP | Shapley values of the features; absent ones masked or from background data | [04] |
+# | Shapley value | mean marginal contribution $v(S \cup \{i\}) - v(S)$ over coalitions $S$ | [04] |
+# | shortcut (Clever Hans) | a cue that predicts the label in the data but not in the world | [00] |
+# | SmoothGrad | the gradient averaged over noisy copies $x + \varepsilon$ | [05] |
+# | superpixel | a region of similar colour, LIME's unit on images | [03] |
+# | surrogate | an interpretable $g$ fitted to $f$'s outputs: local (LIME) or global | [03], [08] |
+#
+# [00]: 00_introduction.ipynb
+# [01]: 01_feature_importance.ipynb
+# [02]: 02_ice_pdp_ale.ipynb
+# [03]: 03_lime.ipynb
+# [04]: 04_shap.ipynb
+# [05]: 05_gradient_methods.ipynb
+# [06]: 06_grad_cam.ipynb
+# [07]: 07_sanity_checks.ipynb
+# [08]: 08_counterfactuals.ipynb
+# [09]: 09_transformers.ipynb
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
@@ -845,9 +937,9 @@ assert covered_cat[list(CAT_IDS)].sum() < scene_probs[list(CAT_IDS)].sum() / 10
 # class; hiding the cat does the reverse. You have just computed an **occlusion** explanation:
 # local, post-hoc and model-agnostic (only $f$ was called). Two questions it leaves open come
 # back later: the grey patch is itself a baseline $x'$, and images with grey rectangles are
-# unlike anything the model was trained on (notebooks 05 and 07); and covering whole objects is
-# coarse, while LIME and SHAP cover many small regions in many combinations (notebooks 03
-# and 04).
+# unlike anything the model was trained on (notebooks [05](05_gradient_methods.ipynb) and
+# [07](07_sanity_checks.ipynb)); and covering whole objects is coarse, while LIME and SHAP cover
+# many small regions in many combinations (notebooks [03](03_lime.ipynb) and [04](04_shap.ipynb)).
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 3: Find the leak in a table
@@ -889,8 +981,9 @@ assert acc_with > acc_without
 # right largely because of it. In practice such a column is *target leakage*: a field recorded
 # after the outcome (a treatment code when predicting the diagnosis, a "closed account" flag
 # when predicting default). The accuracy with the leak is the number a careless report would
-# publish; the accuracy without it is what the model is worth. Notebook 01 revisits this table
-# with permutation importance, which needs no linear model.
+# publish; the accuracy without it is what the model is worth.
+# [Notebook 01](01_feature_importance.ipynb) revisits this table with permutation importance,
+# which needs no linear model.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary

@@ -36,7 +36,7 @@
 #
 # ## Prerequisites
 #
-# - Notebook 00 (notation $f$, $x$, $\phi_i$; the planted-shortcut data).
+# - [Notebook 00](00_introduction.ipynb) (notation $f$, $x$, $\phi_i$; the planted-shortcut data).
 # - Linear and logistic regression, decision trees and random forests at the level of
 #   scikit-learn's `fit` / `predict` / `score`.
 # - NumPy indexing and pandas data frames.
@@ -92,6 +92,9 @@ DEVICE = setup_notebook(seed=0)
 #
 # $$f(x) = \underbrace{b + \sum_j w_j \mu_j}_{\tilde b}
 #   + \sum_j \underbrace{w_j \sigma_j}_{\tilde w_j} z_j .$$
+#
+# (Features are indexed by $j$ in this notebook, not by the course's usual $i$, because $i(t)$
+# will be the impurity of a tree node in section 2.)
 #
 # The standardized coefficient $\tilde w_j = w_j \sigma_j$ is the change in prediction for a
 # *one standard deviation* change in $x_j$. All $\tilde w_j$ share the target's units, so their
@@ -234,11 +237,17 @@ assert marginal_s1 > 0 and s1_coef < 0, "the sign flips"
 # | free: no extra computation | conditional on the other features; unstable if correlated |
 # | also local: $\phi_j = \tilde w_j z_j$ for one patient | the model may be too simple to matter |
 #
-# Reading coefficients is the simplest *intrinsic* explanation. It can also be pointed at a
-# black box indirectly: fit a linear model (or a shallow tree) to the black box's *predictions*
-# instead of the true targets and read that **global surrogate** (notebook 08). Its
-# coefficients then explain the black box only as far as the surrogate reproduces it (its
-# fidelity), which has to be measured, never assumed.
+# The local reading in the last row is an attribution in the sense of
+# [notebook 00](00_introduction.ipynb): $\phi_j = \tilde w_j z_j = w_j (x_j - \mu_j)$, with the
+# average training patient as the baseline $x'$, so the $\phi_j$ add up to $f(x) - f(x')$. For a
+# linear model these are exactly the SHAP values of [notebook 04](04_shap.ipynb) with the training
+# data as background.
+#
+# Reading coefficients is the simplest *intrinsic* explanation. It can also be pointed at a black
+# box indirectly: fit a linear model (or a shallow tree) to the black box's *predictions* instead of
+# the true targets and read that **global surrogate** ([notebook 08](08_counterfactuals.ipynb)). Its
+# coefficients then explain the black box only as far as the surrogate reproduces it (its fidelity),
+# which has to be measured, never assumed.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Trees: impurity importance (MDI)
@@ -434,14 +443,14 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# `random_num` is noise by construction, yet MDI ranks it among the most important features,
-# above most real ones, as the printout says. The three-level probe `random_cat`, just as
-# useless, gets much less. The census column `fnlwgt`, a survey weight that the census bureau
-# computes from a few demographic controls rather than a property of the person (notebook 00),
-# has thousands of distinct values and also scores high; section 3 shows how little the model
-# really gets from it. Meanwhile features with few values, such as `sex` or
-# `race`, sit at the bottom: a two-valued feature offers a single threshold and can be split on
-# at most once along any path from the root.
+# `random_num` is noise by construction, yet MDI ranks it among the most important features, above
+# most real ones, as the printout says. The three-level probe `random_cat`, just as useless, gets
+# much less. The census column `fnlwgt`, a survey weight that the census bureau computes from a few
+# demographic controls rather than a property of the person ([notebook 00](00_introduction.ipynb)),
+# has thousands of distinct values and also scores high; section 3 shows how little the model really
+# gets from it. Meanwhile features with few values, such as `sex` or `race`, sit at the bottom: a
+# two-valued feature offers a single threshold and can be split on at most once along any path from
+# the root.
 #
 # Why? A feature with many distinct values offers many candidate thresholds, and the deep,
 # unpruned trees keep splitting until the leaves are pure. Deep in a tree, a node holds a
@@ -614,7 +623,8 @@ plt.show()
 # > **Pitfall.** Permutation importance has its own traps. (1) Computed on the *training* data
 # > it inherits the overfitting it should expose (exercise 1). (2) Shuffling one of two
 # > correlated features creates rows that never occur in reality (a 1.9 m tall person weighing
-# > 40 kg), and the model is judged on how it extrapolates there (Hooker et al., 2021);
+# > 40 kg), and the model is judged on how it extrapolates there (Hooker et al., 2021; partial
+# > dependence in [notebook 02](02_ice_pdp_ale.ipynb) has the same problem);
 # > correlated features also share, and so hide, their importance (section 5). (3) It measures
 # > what *this* model uses, not what matters in the world: a different, equally good model may
 # > use other features (Fisher et al., 2019).
@@ -804,6 +814,7 @@ for offset, column, colour in zip((-0.27, 0, 0.27), relative.columns,
     ax.bar_label(bars, fmt="%.2f", padding=2, fontsize=11)
 ax.axhline(0, color="black", linewidth=0.8)
 ax.set_xticks(positions, methods)
+ax.set_xlabel("importance method")
 ax.set_ylabel("importance / importance of bmi alone")
 ax.set_ylim(min(0, relative.min().min()) - 0.1, 1.45)
 ax.set_title("Duplicating bmi: each method's share for the two copies")
@@ -839,15 +850,15 @@ plt.show()
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Which method finds a planted leak?
 #
-# Notebook 00 introduced `make_planted_tabular`: binary labels from a noisy linear rule on four
-# informative features `x1`–`x4`, three useless `noise` columns, and one column `leak` that is
-# the label plus Gaussian noise, as a field recorded after the outcome would be. Here we know
-# the ground truth: a model trained on this table should lean on `leak` above everything. Each
-# method gets the same 70/30 split; the linear model is a standardized logistic regression and
+# [Notebook 00](00_introduction.ipynb) introduced `make_planted_tabular`: binary labels from a noisy
+# linear rule on four informative features `x1`–`x4`, three useless `noise` columns, and one column
+# `leak` that is the label plus Gaussian noise, as a field recorded after the outcome would be. Here
+# we know the ground truth: a model trained on this table should lean on `leak` above everything.
+# Each method gets the same 70/30 split; the linear model is a standardized logistic regression and
 # the forest a default random forest classifier. The helper below is the whole pipeline of this
-# notebook in one function (standardized linear model, forest MDI, permutation on held-out
-# data, drop-column). We also re-run the from-scratch permutation check here, this time for a
-# classifier scored by accuracy.
+# notebook in one function (standardized linear model, forest MDI, permutation on held-out data,
+# drop-column). We also re-run the from-scratch permutation check here, this time for a classifier
+# scored by accuracy.
 
 # %%
 from sklearn.linear_model import LogisticRegression
@@ -1002,8 +1013,9 @@ assert agreement.where(~np.eye(4, dtype=bool)).max().max() < 0.9, "no two rankin
 # with repeats, plus a random probe column, plus a look at the feature correlations. Use
 # coefficients when the model is linear and the features are standardized, drop-column when the
 # question is "can we do without this measurement?" and refits are affordable, and MDI only as a
-# quick first look. For explanations of single predictions, see LIME (notebook 03) and SHAP
-# (notebook 04); for the *shape* of a feature's effect, partial dependence (notebook 02).
+# quick first look. For explanations of single predictions, see LIME
+# ([notebook 03](03_lime.ipynb)) and SHAP ([notebook 04](04_shap.ipynb)); for the *shape* of a
+# feature's effect, partial dependence ([notebook 02](02_ice_pdp_ale.ipynb)).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises

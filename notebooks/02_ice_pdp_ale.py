@@ -11,15 +11,15 @@
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/xai-course/hands-on-xai/blob/main/notebooks/02_ice_pdp_ale.ipynb)
 #
-# Notebook 01 asked *which* features a model relies on. This one asks *how*: when one feature
-# changes, what happens to the prediction? We answer with three model-agnostic plots that only
-# call $f$. **ICE** curves follow one instance at a time as a feature moves along a grid;
-# **partial dependence (PDP)** is their average; **accumulated local effects (ALE)** average
-# small local changes instead. We write each from scratch as a single batched call to the
-# model, check ICE and PDP against `sklearn.inspection` to floating-point precision, and then
-# break them on purpose: a PDP that is flat although every instance reacts strongly, and a PDP
-# that is wrong because it asks the model about inputs that never occur. ALE fixes the second
-# problem, and we measure by how much on data whose true effects we know.
+# [Notebook 01](01_feature_importance.ipynb) asked *which* features a model relies on. This one asks
+# *how*: when one feature changes, what happens to the prediction? We answer with three
+# model-agnostic plots that only call $f$. **ICE** curves follow one instance at a time as a feature
+# moves along a grid; **partial dependence (PDP)** is their average; **accumulated local effects
+# (ALE)** average small local changes instead. We write each from scratch as a single batched call
+# to the model, check ICE and PDP against `sklearn.inspection` to floating-point precision, and then
+# break them on purpose: a PDP that is flat although every instance reacts strongly, and a PDP that
+# is wrong because it asks the model about inputs that never occur. ALE fixes the second problem,
+# and we measure by how much on data whose true effects we know.
 #
 # **Run time:** about 20–30 s on a 2-core laptop CPU (no GPU and no internet needed).
 #
@@ -39,7 +39,7 @@
 #
 # ## Prerequisites
 #
-# - Notebook 00 (notation $f$, $x$; local versus global explanations).
+# - [Notebook 00](00_introduction.ipynb) (notation $f$, $x$; local versus global explanations).
 # - Python with NumPy, pandas and matplotlib; scikit-learn's `fit`/`predict`.
 # - Regression with tree ensembles (gradient boosting) at the level of "many small trees added
 #   together".
@@ -76,12 +76,12 @@ DEVICE = setup_notebook(seed=0)
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. A model to explain
 #
-# We use the diabetes table from notebook 00: 442 patients, ten baseline measurements (age,
-# sex, body-mass index `bmi`, blood pressure `bp` and six blood serum values `s1`–`s6`), and a
-# numeric measure of disease progression one year later. The model is a gradient-boosted
-# ensemble of small trees, fitted on 75% of the patients. Its held-out $R^2$ is modest, as is
-# usual on this small, noisy table; the explanations below describe *this model*, whatever its
-# accuracy.
+# We use the diabetes table from [notebook 00](00_introduction.ipynb): 442 patients, ten baseline
+# measurements (age, sex, body-mass index `bmi`, blood pressure `bp` and six blood serum values
+# `s1`–`s6`), and a numeric measure of disease progression one year later. The model is a
+# gradient-boosted ensemble of small trees, fitted on 75% of the patients. Its held-out $R^2$ is
+# modest, as is usual on this small, noisy table; the explanations below describe *this model*,
+# whatever its accuracy.
 
 # %%
 import matplotlib.pyplot as plt
@@ -291,7 +291,8 @@ for k, feature in enumerate(features):
 # > disease": the model learned associations, and moving one measurement while holding the
 # > others fixed may describe no real patient at all. A causal reading needs causal
 # > assumptions (Zhao & Hastie, 2021).
-#
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Two features at once
 #
 # A two-feature PD varies $x_S = (x_a, x_b)$ jointly over a grid of pairs and averages over the
@@ -328,8 +329,14 @@ assert np.allclose(pd_pair, pair["average"][0]), "two-feature PD from scratch eq
 # the highest `s5`; if the model were additive in the two, the numbers would be equal, and
 # their difference is a first hint of an interaction. Two-feature PDs cost $G_a G_b$ model calls
 # per instance and only show pairs; for a systematic search for interactions use Friedman's
-# H-statistic or SHAP interaction values (notebook 04).
+# H-statistic or SHAP interaction values ([notebook 04](04_shap.ipynb)).
 #
+# > **Pitfall.** A two-feature PD inherits both weaknesses of the one-feature PD shown in the next
+# > two sections: it is an average that can hide opposite effects, and it pairs every cell of its
+# > grid with every instance. When the two features are correlated with each other, some corners
+# > of the grid hold no data at all, and the surface there is the model's guess.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. When the average hides everything: heterogeneity
 #
 # The PD is an average, and averages can cancel. We build data with a known answer:
@@ -402,7 +409,7 @@ axes[1].legend()
 fig.tight_layout()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The PD (black) is nearly a horizontal line: read alone, it says that $x_1$ does not matter.
 # The ICE curves say the opposite: every instance reacts strongly, half of them upward (red,
 # $x_3 = +1$) and half downward (blue, $x_3 = -1$), and the histogram of ICE slopes has two
@@ -412,9 +419,9 @@ plt.show()
 #
 # > **Pitfall.** A flat PD does not mean "no effect". It means "no effect *on average*": large
 # > effects of opposite sign cancel. Always draw the ICE curves (or at least c-ICE) before
-# > concluding that a feature is irrelevant. Permutation importance (notebook 01), which
-# > measures how much the predictions suffer when $x_1$ is scrambled, ranks $x_1$ far above the
-# > irrelevant $x_2$ (printed above).
+# > concluding that a feature is irrelevant. Permutation importance
+# > ([notebook 01](01_feature_importance.ipynb)), which measures how much the predictions suffer
+# > when $x_1$ is scrambled, ranks $x_1$ far above the irrelevant $x_2$ (printed above).
 #
 # **ICE and PD, pros and cons.**
 #
@@ -546,8 +553,8 @@ plt.show()
 # > inputs, such as a 40 kg adult who is 2 m tall. The curve then mixes the model's behaviour
 # > on real data with its guesses elsewhere, and nothing in the plot warns you. Before trusting
 # > a PD, check the correlations of the feature with the others and, better, check where the
-# > query points fall. Permutation importance (notebook 01) suffers from the same extrapolation
-# > (Hooker et al., 2021).
+# > query points fall. Permutation importance ([notebook 01](01_feature_importance.ipynb)) suffers
+# > from the same extrapolation (Hooker et al., 2021).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Accumulated local effects (ALE): the fix
@@ -847,7 +854,7 @@ assert max(abs(s) for s in partner_slopes["x2"]) < 0.2
 # $x_3 = +1$: the two-feature PD recovers the product structure that the one-feature PD hid. With
 # many features, testing every pair this way is expensive; colouring ICE curves by each
 # candidate feature (as in section 4), Friedman's H-statistic, or SHAP interaction values
-# (notebook 04) scale better.
+# ([notebook 04](04_shap.ipynb)) scale better.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 3: Make the extrapolation worse, then better

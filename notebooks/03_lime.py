@@ -38,8 +38,8 @@
 #
 # ## Prerequisites
 #
-# - Notebook 00: the notation $f$, $x$, $x'$, $\phi_i$, the planted-token reviews and the
-#   pretrained CNN.
+# - [Notebook 00](00_introduction.ipynb): the notation $f$, $x$, $x'$, $\phi_i$, the
+#   planted-token reviews and the pretrained CNN.
 # - Linear regression and its weighted least-squares form; ridge and lasso in one sentence each
 #   (an $\ell_2$ and an $\ell_1$ penalty on the coefficients).
 # - TF-IDF features for text.
@@ -92,16 +92,17 @@ DEVICE = setup_notebook(seed=0)
 #
 # ### The objective
 #
-# Let $x'\in\{0,1\}^{d'}$ be the interpretable version of $x$ (all components on) and $z'$ a
-# perturbed copy with some components off; $z = h_x(z')$ maps it back to an input the model
-# accepts. LIME's explanation is
+# The interpretable version of $x$ is the all-ones vector $\mathbf{1} \in \{0,1\}^{d'}$ (all
+# $d'$ components on; the LIME paper calls it $x'$, a symbol this course keeps for the
+# baseline). A perturbed copy $z' \in \{0,1\}^{d'}$ has some components off, and
+# $z = h_x(z')$ maps it back to an input the model accepts. LIME's explanation is
 #
 # $$\xi(x) = \operatorname*{arg\,min}_{g \in G}\; \mathcal{L}(f, g, \pi_x) + \Omega(g),$$
 #
 # where
 #
-# - $G$ is a family of simple models; here linear ones, $g(z') = w_0 + \sum_{j=1}^{d'} w_j z'_j$,
-#   whose coefficient $w_j$ plays the role of the attribution $\phi_j$;
+# - $G$ is a family of simple models; here linear ones, $g(z') = w_0 + \sum_{i=1}^{d'} w_i z'_i$,
+#   whose coefficient $w_i$ plays the role of the attribution $\phi_i$;
 # - $\mathcal{L}$ is the **locality-weighted square loss**
 #   $\mathcal{L}(f, g, \pi_x) = \sum_{z} \pi_x(z)\,\bigl(f(z) - g(z')\bigr)^2$, summed over
 #   the perturbed samples;
@@ -115,9 +116,11 @@ DEVICE = setup_notebook(seed=0)
 # The two terms pull in opposite directions: a lower loss means a surrogate that is more
 # **faithful** to $f$ (fidelity), a smaller $\Omega$ means one that a person can read
 # (interpretability). A larger $K$ or a more flexible $G$ buys fidelity at the cost of
-# readability. The kernel width $\sigma$ decides what "near $x$" means, and with it *which*
-# behaviour of $f$ the explanation describes. A one-dimensional toy shows how much that
-# matters.
+# readability. (Kernel SHAP, in [notebook 04](04_shap.ipynb), is this same objective with a
+# particular kernel, no $\Omega$, and weights constrained to add up to the prediction minus
+# an average prediction.) The kernel width $\sigma$ decides what "near $x$" means, and with it
+# *which* behaviour of $f$ the explanation describes. A one-dimensional toy shows how much
+# that matters.
 
 # %% slideshow={"slide_type": "subslide"}
 import matplotlib.pyplot as plt
@@ -227,18 +230,19 @@ print(f"test case #{case}: P(malignant) = {p_malignant[case]:.3f}, true label "
 # ourselves, with the package's default choices:
 #
 # 1. **Interpretable representation.** Each feature is cut into quartiles of the training
-#    data (`discretize_continuous=True`, `discretizer="quartile"`). Component $j$ of $z'$ is 1
-#    when the sample's value of feature $j$ falls in the *same quartile as* $x$'s value, and 0
+#    data (`discretize_continuous=True`, `discretizer="quartile"`). Component $i$ of $z'$ is 1
+#    when the sample's value of feature $i$ falls in the *same quartile as* $x$'s value, and 0
 #    otherwise. So a weight means "being in this quartile, rather than another one, adds
-#    $w_j$ to the probability".
+#    $w_i$ to the probability".
 # 2. **Sampling.** Every feature is drawn independently: first a quartile, with the training
 #    frequencies (a quarter each), then a value inside it from a normal distribution with that
 #    quartile's training mean and standard deviation, truncated to the quartile. The first
 #    sample is $x$ itself.
-# 3. **Distance and kernel.** $D$ is the Euclidean distance between $z'$ and $x' = (1,\dots,1)$,
-#    so $D^2$ is the number of features that left $x$'s quartile. The kernel is
-#    $\sqrt{\exp(-D^2/w^2)} = \exp\bigl(-D^2/(2w^2)\bigr)$ with $w = 0.75\sqrt{d}$. Note the
-#    square root: lime's width $w$ is the paper's $\sigma$ divided by $\sqrt{2}$.
+# 3. **Distance and kernel.** $D$ is the Euclidean distance between $z'$ and
+#    $\mathbf{1} = (1,\dots,1)$, so $D^2$ is the number of features that left $x$'s quartile.
+#    The kernel is $\sqrt{\exp(-D^2/\kappa^2)} = \exp\bigl(-D^2/(2\kappa^2)\bigr)$ with
+#    $\kappa = 0.75\sqrt{d}$. Note the square root: lime's width $\kappa$ (`kernel_width`) is
+#    the paper's $\sigma$ divided by $\sqrt{2}$.
 # 4. **Feature selection.** `feature_selection="auto"` uses forward selection when $K \le 6$ and
 #    "highest weights" otherwise. We ask for `"lasso_path"`, the paper's K-Lasso: run LARS
 #    (least-angle regression, which traces the whole lasso path) on the weighted, centred data
@@ -313,7 +317,7 @@ def k_lasso(z: np.ndarray, target: np.ndarray, weights: np.ndarray, k: int) -> n
 
 class Surrogate(NamedTuple):
     features: np.ndarray  # indices of the selected components
-    coef: np.ndarray  # their weights w_j
+    coef: np.ndarray  # their weights w_i
     intercept: float
     r2: float  # weighted R^2 on the samples: local fidelity
 
@@ -329,12 +333,12 @@ def fit_surrogate(z: np.ndarray, target: np.ndarray, weights: np.ndarray,
 
 
 def interpretable(rows: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """z'_j = 1 where a row's feature j lies in the same training quartile as x's."""
+    """z'_i = 1 where a row's feature i lies in the same training quartile as x's."""
     return (quartile_of(rows) == quartile_of(x[None])).astype(float)
 
 
 def tabular_kernel(z: np.ndarray, width: float = TAB_WIDTH) -> np.ndarray:
-    """Exponential kernel on the Euclidean distance between z' and x' = (1, ..., 1)."""
+    """Exponential kernel on the Euclidean distance between z' and the all-ones vector."""
     return exponential_kernel(np.linalg.norm(1 - z, axis=1), width)
 
 
@@ -486,6 +490,7 @@ for offset, runs, name, colour in [(0.2, library_runs, "lime package", "tab:blue
 ax.set_yticks(positions, [feature_names[j] for j in shown])
 ax.axvline(0, color="black", linewidth=0.8)
 ax.set_xlabel("LIME weight (change in P(malignant) for being in x's quartile)")
+ax.set_ylabel("feature")
 ax.set_title(f"Test case #{case}: our LIME and the package agree")
 ax.legend(loc="lower right", fontsize=11)
 plt.show()
@@ -640,6 +645,7 @@ fig.set_size_inches(8, 5)
 ax = fig.axes[0]
 ax.set_title(f"Review #{review_id}: words for (green) and against (red) 'fresh'")
 ax.set_xlabel("LIME weight (change in P(fresh) when the word is present)")
+ax.set_ylabel("word")
 fig.tight_layout()
 plt.show()
 
@@ -655,10 +661,11 @@ plt.show()
 # (Christianity versus atheism) with high test accuracy. Its explanations showed that it relied
 # on words from the e-mail headers, such as "Posting", "Host" and "NNTP", which happened to
 # separate the two groups in that collection and say nothing about religion. The collection
-# cannot be downloaded offline; our version of that trap is notebook 00's planted data: the
-# word "tuesday" inserted into most fresh reviews and no rotten ones (the rates are printed
-# below). The same pipeline trained on it scores well on a held-out split, and LIME should
-# expose the leak by ranking "tuesday" first for a review that contains it.
+# cannot be downloaded offline; our version of that trap is the planted data of
+# [notebook 00](00_introduction.ipynb): the word "tuesday" inserted into most fresh reviews and
+# no rotten ones (the rates are printed below). The same pipeline trained on it scores well on
+# a held-out split, and LIME should expose the leak by ranking "tuesday" first for a review
+# that contains it.
 
 # %%
 from utils.data import make_planted_text
@@ -735,8 +742,9 @@ plt.show()
 # ridge fit (the image explainer's default `num_features` is far larger than any number of
 # superpixels, so nothing is dropped).
 #
-# We explain the two-object scene of notebook 00: the cat photo on the left, the espresso photo
-# on the right, with a known box around each object. First the segmentation.
+# We explain the two-object scene of [notebook 00](00_introduction.ipynb): the cat photo on the
+# left, the espresso photo on the right, with a known box around each object. First the
+# segmentation.
 
 # %%
 from lime.lime_image import LimeImageExplainer
@@ -941,9 +949,11 @@ for c in explained:
 # above): LIME weights are changes in probability.
 #
 # > **Pitfall.** An image explanation is only as fine as its segmentation, and "switched off"
-# > means "painted in a colour the model then sees". Changing the segmentation or the fill
-# > colour (mean, grey, black, blur) changes the explanation; a superpixel that straddles
-# > an object boundary gets blamed for both sides. Report both choices with the figure.
+# > means "painted in a colour the model then sees": the fully painted image is LIME's
+# > baseline $x'$, as a black or blurred image is for the gradient methods of
+# > [notebook 05](05_gradient_methods.ipynb). Changing the segmentation or the fill colour
+# > (mean, grey, black, blur) changes the explanation; a superpixel that straddles an object
+# > boundary gets blamed for both sides. Report both choices with the figure.
 #
 # **Images, in short.** Pros: works for any image classifier through `predict_proba`;
 # class-specific; a heat map that can be scored against object boxes. Cons: costly (one model
@@ -1021,8 +1031,8 @@ assert agreement[default_name, 5000].mean() > agreement[narrow_name, 5000].mean(
 # the seeds disagree even at 5000 samples. Why? The kernel weights are not normalised. With a
 # narrow kernel, almost every sample gets a weight near zero, the few that count are the rare
 # samples that left few quartiles, and ridge's fixed penalty (`alpha=1`) then outweighs the
-# data. The next cell keeps one set of samples and varies only the width, printing the
-# **effective sample size** $(\sum_i \pi_i)^2 / \sum_i \pi_i^2$ of the kernel weights.
+# data. The next cell keeps one set of samples and varies only the width, printing the kernel
+# weights' **effective sample size** $\bigl(\sum_z \pi_x(z)\bigr)^2 / \sum_z \pi_x(z)^2$.
 
 # %% slideshow={"slide_type": "subslide"}
 SWEEP_WIDTHS = np.array([0.5, 0.75, 1.0, 1.5, 2.0, 3.0, TAB_WIDTH, 8.0, 16.0, 50.0])
@@ -1159,7 +1169,7 @@ plt.show()
 # | model-agnostic: tables, text, images | unstable across seeds, sample sizes, widths |
 # | explanations in human terms | the representation is a choice that shapes them |
 # | finds shortcuts (the planted word) | off-data perturbations; can be gamed (Slack 2020) |
-# | reports its local fidelity (`score`) | no axioms such as Shapley efficiency (notebook 04) |
+# | reports its local fidelity (`score`) | no Shapley axioms ([notebook 04](04_shap.ipynb)) |
 # | cheap for tables and text | costly for images: one model call per sample |
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -1196,8 +1206,9 @@ assert p_before < 0.5 < p_after, "adding the absent word flips the prediction"
 # The word cannot appear: LIME only switches off words that are there. Yet adding it flips the
 # prediction to fresh (printed), so its *absence* is part of why the model says rotten. LIME
 # answers "which of the present words matter?", not "what would change the prediction?".
-# Counterfactual explanations (notebook 08) ask the second question; SHAP (notebook 04) has the
-# same blind spot as LIME whenever its baseline is "word removed".
+# Counterfactual explanations ([notebook 08](08_counterfactuals.ipynb)) ask the second
+# question; SHAP ([notebook 04](04_shap.ipynb)) has the same blind spot as LIME whenever its
+# baseline is "word removed".
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 2: A borderline tumour

@@ -40,8 +40,8 @@
 #
 # ## Prerequisites
 #
-# - Notebook 00 (notation $f$, $x$, $x'$, $\phi_i$, completeness) and notebook 03 (LIME: a
-#   weighted local linear fit to perturbed samples).
+# - [Notebook 00](00_introduction.ipynb) (notation $f$, $x$, $x'$, $\phi_i$, completeness) and
+#   [notebook 03](03_lime.ipynb) (LIME: a weighted local linear fit to perturbed samples).
 # - NumPy, pandas, matplotlib; scikit-learn regression and classification models.
 # - Weighted least squares at the level of "minimise a weighted sum of squared errors".
 
@@ -346,11 +346,11 @@ print("all four axioms hold on every game checked")
 #    affordable, and the result describes the learning problem rather than the model at hand
 #    (exercise 3 computes it for a linear model).
 # 2. **Interventional (marginal) SHAP.** Fill the absent features with values from a
-#    **background** data set $B$ and average the predictions:
-#    $v(S) = \frac{1}{|B|}\sum_{b \in B} f(x_S, b_{\bar S})$. Then $v(\emptyset)$ is the mean
-#    prediction over the background (the *base value* $\phi_0$) and $v(N) = f(x)$, so
-#    efficiency reads $\phi_0 + \sum_i \phi_i = f(x)$, the completeness of notebook 00 with an
-#    averaged baseline $x'$.
+#    **background** data set $B$, whose rows serve as baselines $x'$, and average the
+#    predictions: $v(S) = \frac{1}{|B|}\sum_{x' \in B} f(x_S, x'_{\bar S})$. Then
+#    $v(\emptyset)$ is the mean prediction over the background (the *base value* $\phi_0$) and
+#    $v(N) = f(x)$, so efficiency reads $\phi_0 + \sum_i \phi_i = f(x)$, the completeness of
+#    [notebook 00](00_introduction.ipynb) with the baseline $x'$ averaged over $B$.
 # 3. **Conditional SHAP.** Average over background rows that *agree* with $x$ on $S$:
 #    $v(S) = \mathbb{E}[f(X) \mid X_S = x_S]$. It respects correlations between features but
 #    needs a model of the data distribution; section 4 meets an approximation of it inside
@@ -398,14 +398,14 @@ print(f"f(x) = {mlp.predict(x[None])[0]:.2f}, mean prediction over the backgroun
 # The explained patient gets a prediction well above the background average, as printed.
 #
 # With ten features there are $2^{10} = 1{,}024$ coalitions: few enough to evaluate all of
-# them. `coalition_values` builds, in one array, every hybrid row $(x_S, b_{\bar S})$ for every
+# them. `coalition_values` builds, in one array, every hybrid row $(x_S, x'_{\bar S})$ for every
 # coalition and every background row (51,200 rows), calls the model once and averages. The
 # exact SHAP values are then the Shapley values of that game, from the enumerator above.
 
 # %%
 def coalition_values(f, x: np.ndarray, background: np.ndarray, member: np.ndarray) -> np.ndarray:
-    """Interventional payoffs v(S) = mean_b f(x_S, b_rest), one per row of `member`, from a
-    single batched call of f."""
+    """Interventional payoffs v(S) = mean over background rows x' of f(x_S, x'_rest), one per
+    row of `member`, from a single batched call of f."""
     hybrid = np.where(member[:, None, :], x, background[None, :, :])
     predictions = f(hybrid.reshape(-1, x.size))
     return predictions.reshape(len(member), len(background)).mean(axis=1)
@@ -436,10 +436,11 @@ assert np.isclose(payoff[0] + phi_exact.sum(), mlp.predict(x[None])[0])
 # $$\min_{\phi} \sum_{z} \pi(z)\,\bigl[v(z) - g(z)\bigr]^2, \qquad
 #   \pi(z) = \frac{M-1}{\binom{M}{|z|}\,|z|\,(M-|z|)},$$
 #
-# where $|z|$ is the number of present features. This is LIME's objective (notebook 03) with no
-# regulariser and a specific kernel $\pi$, the **Shapley kernel**. Its weight is infinite for
-# $|z| = 0$ and $|z| = M$, which in practice means two constraints: $\phi_0 = v(\emptyset)$ and
-# $\sum_i \phi_i = v(N) - v(\emptyset)$ (efficiency). The kernel is large for very small and very
+# where $|z|$ is the number of present features. This is LIME's objective
+# ([notebook 03](03_lime.ipynb)) with no regulariser and a specific kernel $\pi$, the
+# **Shapley kernel**. Its weight is infinite for $|z| = 0$ and $|z| = M$, which in practice
+# means two constraints: $\phi_0 = v(\emptyset)$ and $\sum_i \phi_i = v(N) - v(\emptyset)$
+# (efficiency). The kernel is large for very small and very
 # large coalitions: they isolate one feature's effect best (one feature added to nothing, or
 # one feature removed from everything).
 #
@@ -620,7 +621,7 @@ plt.show()
 # > two seeds give the same ranking before you trust a small difference. The background is the
 # > baseline: explaining against 50 healthy patients or 50 sick ones gives different base
 # > values and different $\phi_i$, both correct for their question. And interventional payoffs
-# > feed the model hybrid rows $(x_S, b_{\bar S})$ that may never occur in reality (section 4).
+# > feed the model hybrid rows $(x_S, x'_{\bar S})$ that may never occur in reality (section 4).
 #
 # | Kernel SHAP | |
 # |---|---|
@@ -632,10 +633,10 @@ plt.show()
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. SHAP and LIME on the same prediction
 #
-# LIME (notebook 03) and Kernel SHAP both fit a weighted linear model to perturbed inputs, so
-# one might expect the same answer. They ask different questions. Kernel SHAP shares out
-# $f(x) - \phi_0$, the gap between this prediction and the background average, over
-# coalitions weighted by the Shapley kernel, with efficiency enforced. LIME (tabular, default
+# LIME ([notebook 03](03_lime.ipynb)) and Kernel SHAP both fit a weighted linear model to
+# perturbed inputs, so one might expect the same answer. They ask different questions. Kernel
+# SHAP shares out $f(x) - \phi_0$, the gap between this prediction and the background average,
+# over coalitions weighted by the Shapley kernel, with efficiency enforced. LIME (tabular, default
 # settings) cuts each feature into quartile bins, samples new rows feature by feature from the
 # training data, represents each row by which features fall in the *same bin as $x$*, and fits
 # a ridge regression weighted by closeness in that binary space. Its weight for a rule such
@@ -754,8 +755,8 @@ plt.show()
 #
 # - **Interventional** (`feature_perturbation="interventional"`, with a background): the exact
 #   Shapley values of the game of section 2,
-#   $v(S) = \frac{1}{|B|}\sum_{b} f(x_S, b_{\bar S})$. For each background row, the algorithm
-#   walks the tree once, and its cost is linear in the number of background rows.
+#   $v(S) = \frac{1}{|B|}\sum_{x' \in B} f(x_S, x'_{\bar S})$. For each background row, the
+#   algorithm walks the tree once, and its cost is linear in the number of background rows.
 # - **Path-dependent** (`feature_perturbation="tree_path_dependent"`, no background): at a split
 #   on an absent feature, go down *both* branches, weighted by the share of training samples
 #   that went each way at that node (the node's "cover"). Because those samples already
@@ -966,6 +967,7 @@ assert speed_up > 10
 # %%
 patient = 0
 shap.plots.waterfall(sv_interventional[patient], show=False)
+plt.gcf().axes[0].set_xlabel("model output (disease progression)", labelpad=24)
 plt.title(f"Waterfall: why the model predicts {predictions[patient]:.0f} for test patient "
           f"{patient}", pad=28)
 plt.show()
@@ -1144,7 +1146,8 @@ plt.show()
 # strings, so `decision_function(texts)` (the log-odds of *fresh*) is the black box $f$ that
 # SHAP calls. We fit it twice on the same 450 training reviews: an **honest** model on the
 # real snippets (`load_text`), and a **shortcut** model on the same snippets with "tuesday"
-# planted in about half the fresh ones (`make_planted_text`, as in notebook 00).
+# planted in about half the fresh ones (`make_planted_text`, as in
+# [notebook 00](00_introduction.ipynb)).
 
 # %%
 from sklearn.linear_model import LogisticRegression
@@ -1209,9 +1212,9 @@ assert acc_planted > acc_removed + 0.05, "the shortcut model leans on the plante
 # between the node's two children, with the sibling at every level above either present or
 # absent. The result is the **Owen value** (Owen, 1977), the Shapley value
 # for players who come in nested groups. For a binary tree it has a closed form: if
-# $G_1, \dots, G_d$ are the sibling groups met on the way from token $i$ up to the root,
+# $G_1, \dots, G_L$ are the sibling groups met on the way from token $i$ up to the root,
 #
-# $$\phi_i = \frac{1}{2^d} \sum_{b \in \{0,1\}^d}
+# $$\phi_i = \frac{1}{2^L} \sum_{b \in \{0,1\}^L}
 #   \Bigl[v\bigl(\{i\} \cup \textstyle\bigcup_{k:\,b_k = 1} G_k\bigr)
 #       - v\bigl(\textstyle\bigcup_{k:\,b_k = 1} G_k\bigr)\Bigr],$$
 #
@@ -1402,7 +1405,8 @@ assert (abs(honest_on_planted.values[honest_tokens.index(TOKEN)])
 # which never saw it, the same word gets a small value and the sentiment words lead (each
 # strip has its own colour scale, so compare the printed numbers, not the shades across
 # figures). This is the Clever Hans test of notebook 00, passed by a black-box explanation of
-# a transformer-based classifier.
+# a transformer-based classifier. [Notebook 09](09_transformers.ipynb) puts these Partition
+# SHAP values next to attention maps and Integrated Gradients on the same classifier.
 #
 # > **Pitfall.** Text SHAP values depend on the masker and the budget. `[MASK]` is what MiniLM
 # > sees instead of a removed token; deleting the token, or replacing it with a neutral word,
@@ -1427,12 +1431,16 @@ assert (abs(honest_on_planted.values[honest_tokens.index(TOKEN)])
 # the image ("blur(32,32)", a 32-pixel box blur) or an inpainting of its surroundings
 # ("inpaint_telea"). The Partition explainer expands the regions with the largest effect first
 # and stops when its budget is spent, so `max_evals` sets the resolution of the explanation.
+# As in section 5 the values are Owen values, here over the image regions the explainer has
+# opened, with $v(S) = f_c(x_S, x'_{\bar S})$: the pixels in $S$ come from the image $x$, the
+# others from its blurred copy $x'$, which is the baseline. Efficiency then reads
+# $\phi_0 + \sum_i \phi_i = f_c(x)$ with $\phi_0 = f_c(x')$.
 #
-# The image is the two-object scene of notebook 00 (cat left, espresso right, with known boxes),
-# and we explain two outputs of the pretrained EfficientNet-Lite0 at once: the most probable
-# cat class and the most probable coffee class. Each evaluation is one forward pass of a
-# 448 × 224 image, the most expensive call in this notebook, so the budget is small: 64
-# evaluations, shared by both outputs (every masked image is scored for both).
+# The image is the two-object scene of [notebook 00](00_introduction.ipynb) (cat left, espresso
+# right, with known boxes), and we explain two outputs of the pretrained EfficientNet-Lite0 at
+# once: the most probable cat class and the most probable coffee class. Each evaluation is one
+# forward pass of a 448 × 224 image, the most expensive call in this notebook, so the budget is
+# small: 64 evaluations, shared by both outputs (every masked image is scored for both).
 
 # %%
 from utils.data import imagenet_classes, load_two_object_scene
@@ -1517,10 +1525,10 @@ plt.show()
 #
 # > **Pitfall.** The masker is the baseline. A blurred cat is still a cat-coloured blob, so the
 # > "absent" image keeps some evidence; inpainting or a flat colour would give other base values
-# > and other maps (notebook 05 studies baselines for gradients). The rectangles come from the
-# > masker's hierarchy, not from the image content: an object cut by a split line is shared
-# > between two regions, and with a small budget the explanation cannot be finer than the
-# > regions it had time to open.
+# > and other maps ([notebook 05](05_gradient_methods.ipynb) studies baselines for gradients).
+# > The rectangles come from the masker's hierarchy, not from the image content: an object cut
+# > by a split line is shared between two regions, and with a small budget the explanation
+# > cannot be finer than the regions it had time to open.
 #
 # | Partition explainer on images | |
 # |---|---|
@@ -1540,6 +1548,11 @@ plt.show()
 # | Partition | text, images | Owen values | `max_evals` calls | hierarchy, masker |
 # | `DeepExplainer` | networks | DeepLIFT approximation | backward passes | rules (notebook 05) |
 # | `GradientExplainer` | networks | expected gradients | backward passes | sampling (notebook 05) |
+#
+# The last two rows lead to [notebook 05](05_gradient_methods.ipynb). There Integrated
+# Gradients satisfies *completeness*, $\sum_i \phi_i = f(x) - f(x')$, which is efficiency for a
+# single baseline $x'$, and GradientShap (expected gradients) averages it over a background,
+# as interventional SHAP averages over $B$.
 #
 # **For SHAP:** a uniqueness theorem behind the attribution; efficiency, so values add up to
 # the prediction; the same units as the output; local values that average into global views;
@@ -1596,8 +1609,8 @@ assert np.isclose(phi_dancer[3], 20.0) and np.isclose(phi_dancer[2] - phi_band[2
 # (`decision_function`) of the first test row with `shap.KernelExplainer`, 20 background rows
 # and `nsamples=500`: once with the default settings and once with `l1_reg=False`. Seed numpy
 # before each call. For a linear model the exact interventional SHAP values are known in closed
-# form, $\phi_i = w_i\,(x_i - \bar b_i)$ with $w_i$ the coefficient on the raw feature and
-# $\bar b_i$ the background mean. How many features get a non-zero value in each case, and
+# form, $\phi_i = w_i\,(x_i - x'_i)$ with $w_i$ the coefficient on the raw feature and $x'$
+# the mean of the background rows. How many features get a non-zero value in each case, and
 # which run is closer to the exact answer?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
@@ -1643,7 +1656,7 @@ assert np.linalg.norm(phi_no_l1 - exact_linear) < np.linalg.norm(phi_default - e
 # $v(S)$ as the prediction for test patient 0 of an ordinary least squares model (with
 # intercept) fitted on the features in $S$ only ($v(\emptyset)$ is the mean target). Compute the
 # Shapley values of this game for all 1,024 coalitions, and the interventional SHAP values of
-# the full linear model, $\phi_i = w_i (x_i - \bar x_i)$ with the training means. Check that
+# the full linear model, $\phi_i = w_i (x_i - x'_i)$ with $x'$ the training mean. Check that
 # both add up to the same total, and find the feature on which they differ most. What is
 # special about it?
 

@@ -41,8 +41,8 @@
 #
 # ## Prerequisites
 #
-# - Notebook 00 (notation $f$, $x$, $x'$, $\phi_i$, completeness) and notebook 04 (Shapley
-#   values: the SHAP methods here approximate them).
+# - [Notebook 00](00_introduction.ipynb) (notation $f$, $x$, $x'$, $\phi_i$, completeness) and
+#   [notebook 04](04_shap.ipynb) (Shapley values: the SHAP methods here approximate them).
 # - PyTorch basics: tensors, `nn.Module`, autograd (`backward`, `.grad`), forward hooks.
 # - Partial derivatives and the chain rule; what a convolution and a ReLU do.
 
@@ -78,11 +78,11 @@ DEVICE = setup_notebook(seed=0)
 # ## 1. The model, the photos and what we explain
 #
 # We explain the course's pretrained EfficientNet-Lite0 on three photos: the cat, the espresso
-# and the astronaut portrait (notebook 00 wondered why the model calls the last one a
-# bobsled). For each photo the **target** is the model's top-1 class $c$, and the quantity we
-# explain is its **logit** $f_c(x)$, the score before the softmax. Logits are the usual choice
-# for gradient methods: a softmax probability also depends on all the other 999 scores, so its
-# gradient mixes "more $c$" with "less of everything else".
+# and the astronaut portrait ([notebook 00](00_introduction.ipynb) wondered why the model calls
+# the last one a bobsled). For each photo the **target** is the model's top-1 class $c$, and the
+# quantity we explain is its **logit** $f_c(x)$, the score before the softmax. Logits are the
+# usual choice for gradient methods: a softmax probability also depends on all the other 999
+# scores, so its gradient mixes "more $c$" with "less of everything else".
 #
 # One fact about the input matters throughout: EfficientNet-Lite was trained on pixels scaled
 # to $[-1, 1]$ (mean = std = 0.5 per channel). A pixel value $p \in [0, 1]$ enters the model as
@@ -96,6 +96,7 @@ import numpy as np
 import torch
 
 from utils.data import load_photo
+from utils.env import progress
 from utils.evaluation import rank_correlation
 from utils.images import normalize_map
 from utils.models import load_image_classifier, top_k
@@ -180,9 +181,10 @@ row_titles = [f"{name}: {categories[int(t)]}" for name, t in zip(PHOTOS, targets
 #
 # $$f_c(x + \varepsilon) \approx f_c(x) + \nabla_x f_c(x)^\top \varepsilon .$$
 #
-# The saliency of pixel $(i, j)$ is the largest gradient magnitude over its colour channels $k$:
+# The saliency of pixel $(i, j)$, its attribution $\phi_{ij}$, is the largest gradient magnitude
+# over its colour channels $k$:
 #
-# $$M_{ij} = \max_k \left| \frac{\partial f_c}{\partial x_{kij}}(x) \right| .$$
+# $$\phi_{ij} = \max_k \left| \frac{\partial f_c}{\partial x_{kij}}(x) \right| .$$
 #
 # ### From scratch
 #
@@ -222,7 +224,8 @@ assert torch.allclose(saliency_ours, saliency_lib, rtol=0, atol=1e-7)
 # deviation 4/255 of the pixel range, invisible to us; in model units that is 8/255, since
 # $x = 2p - 1$), recompute the gradient of the same target logit, and compare the two maps
 # with the Spearman rank correlation of their pixels (1 = the same ranking;
-# `utils.evaluation.rank_correlation`, which notebook 07 uses for its sanity checks).
+# `utils.evaluation.rank_correlation`, which [notebook 07](07_sanity_checks.ipynb) uses for its
+# sanity checks).
 #
 # The cell also defines `logit_gradients`, the same four steps as above run over any stack of
 # inputs in chunks of four images. Small batches are the fastest way through EfficientNet on a
@@ -291,14 +294,14 @@ plt.show()
 #
 # ### A toy neuron that saturates
 #
-# Take a unit with two inputs and output $y = \min(1,\ i_1 + i_2)$ (Shrikumar et al., 2017). At
-# $i_1 = i_2 = 1$ the output is 1, and at $i_1 = i_2 = 0$ it is 0, so the two inputs together
+# Take a unit with two inputs and output $f(x) = \min(1,\ x_1 + x_2)$ (Shrikumar et al., 2017).
+# At $x_1 = x_2 = 1$ the output is 1, and at $x_1 = x_2 = 0$ it is 0, so the two inputs together
 # are responsible for the whole change. What do the gradient and the simplest perturbation
 # test (remove one input at a time) say?
 
 # %%
 def saturating(i: torch.Tensor) -> torch.Tensor:
-    """The toy unit y = min(1, i1 + i2), for inputs of shape (..., 2)."""
+    """The toy unit f(x) = min(1, x1 + x2), for inputs of shape (..., 2)."""
     return torch.clamp(i.sum(dim=-1), max=1.0)
 
 
@@ -306,15 +309,15 @@ point = torch.tensor([1.0, 1.0], requires_grad=True)
 y = saturating(point)
 y.backward()
 with torch.no_grad():
-    removals = {"i1 removed": saturating(torch.tensor([0.0, 1.0])),
-                "i2 removed": saturating(torch.tensor([1.0, 0.0])),
+    removals = {"x1 removed": saturating(torch.tensor([0.0, 1.0])),
+                "x2 removed": saturating(torch.tensor([1.0, 0.0])),
                 "both removed": saturating(torch.tensor([0.0, 0.0]))}
 print(f"f(1, 1) = {y.item():.1f}; gradient = {point.grad.tolist()}; "
       f"gradient x input = {(point.grad * point).tolist()}")
 print(", ".join(f"{k}: f = {v.item():.1f}" for k, v in removals.items()))
 assert y.item() == 1.0 and removals["both removed"].item() == 0.0
 assert point.grad.eq(0).all(), "the gradient is zero although the inputs carry the output"
-assert removals["i1 removed"].item() == removals["i2 removed"].item() == 1.0
+assert removals["x1 removed"].item() == removals["x2 removed"].item() == 1.0
 
 # %% [markdown]
 # The gradient is exactly zero, and removing either input alone changes nothing: both tests
@@ -334,11 +337,11 @@ alphas_toy = torch.linspace(0, 1, 201)
 walk = (alphas_toy[:, None] * torch.ones(2)).requires_grad_(True)
 saturating(walk).sum().backward()
 slope_i1 = walk.grad[:, 0]
-print(f"average of df/di1 along the straight path: {slope_i1.mean().item():.3f}")
+print(f"average of df/dx1 along the straight path: {slope_i1.mean().item():.3f}")
 
 fig, ax = plt.subplots(figsize=(8, 4.2))
-ax.plot(alphas_toy, saturating(walk).detach(), lw=3, label="output $f = \\min(1, i_1 + i_2)$")
-ax.plot(alphas_toy, slope_i1, lw=3, ls="--", label="gradient $\\partial f / \\partial i_1$")
+ax.plot(alphas_toy, saturating(walk).detach(), lw=3, label="output $f = \\min(1, x_1 + x_2)$")
+ax.plot(alphas_toy, slope_i1, lw=3, ls="--", label="gradient $\\partial f / \\partial x_1$")
 ax.set_xlabel("position on the path $\\alpha$ (input = $\\alpha \\cdot (1, 1)$)")
 ax.set_ylabel("value")
 ax.set_title("Saturation: the gradient vanishes where the output is full")
@@ -406,8 +409,8 @@ print("gradient x input, [-1, 1] inputs vs [0, 1] inputs to the same function, r
 # SmoothGrad (Smilkov et al., 2017) adds Gaussian noise to the input $n$ times and averages the
 # gradients:
 #
-# $$\hat M_c(x) = \frac{1}{n} \sum_{k=1}^{n} \nabla_x f_c\big(x + \varepsilon_k\big), \qquad
-# \varepsilon_k \sim \mathcal N(0, \sigma^2 I), \qquad
+# $$\phi^{\mathrm{SG}}(x) = \frac{1}{n} \sum_{k=1}^{n} \nabla_x f_c\big(x + \varepsilon_k\big),
+# \qquad \varepsilon_k \sim \mathcal N(0, \sigma^2 I), \qquad
 # \sigma = \text{noise level} \times (x_{\max} - x_{\min}).$$
 #
 # The paper expresses $\sigma$ as a fraction of the input's range and finds 10–20 % and
@@ -472,7 +475,7 @@ assert torch.allclose(smooth_ours, smooth_lib, rtol=1e-4, atol=1e-6)
 
 # %% slideshow={"slide_type": "subslide"}
 smooth_maps = [smooth_ours]
-for i in range(1, len(PHOTOS)):
+for i in progress(range(1, len(PHOTOS)), "SmoothGrad, coffee and astronaut"):
     smooth_maps.append(smoothgrad(model, inputs[i:i + 1], int(targets[i]))[0])
 smooth_maps = torch.cat(smooth_maps)
 
@@ -525,8 +528,11 @@ plt.show()
 #   \frac{\partial f_c}{\partial x_i}\big(x' + \alpha (x - x')\big)\, d\alpha .$$
 #
 # By the fundamental theorem of calculus along the path, the attributions satisfy
-# **completeness**: $\sum_i \phi_i^{\mathrm{IG}} = f_c(x) - f_c(x')$. In practice the integral
-# is a Riemann sum with $m$ steps,
+# **completeness**: $\sum_i \phi_i^{\mathrm{IG}} = f_c(x) - f_c(x')$, the property of
+# [notebook 00](00_introduction.ipynb). It is the efficiency axiom of the Shapley values in
+# [notebook 04](04_shap.ipynb) in continuous form: IG is the Aumann–Shapley value of
+# cost-sharing theory, which shares out a change along a path instead of over coalitions
+# (Sundararajan et al., 2017). In practice the integral is a Riemann sum with $m$ steps,
 #
 # $$\phi_i \approx (x_i - x'_i) \, \frac{1}{m} \sum_{k=1}^{m}
 #   \frac{\partial f_c}{\partial x_i}\Big(x' + \tfrac{k}{m} (x - x')\Big),$$
@@ -801,7 +807,7 @@ print(f"'{categories[target_astro]}' logit: {logit_astro:.2f} as is, {logit_grey
       f"those pixels grey (change {logit_greyed - logit_astro:+.2f})")
 
 astro_ig, astro_ig_delta = {}, {}
-for name, baseline in astro_baselines.items():
+for name, baseline in progress(astro_baselines.items(), "IG, one baseline at a time"):
     attribution, delta = integrated_gradients(model, x_astro, baseline, target_astro)
     magnitude = attribution[0].abs().sum(dim=0)
     share = (magnitude[black_pixels].sum() / magnitude.sum()).item()
@@ -865,8 +871,8 @@ plt.show()
 # $$\phi_i = \mathbb E_{x' \sim D,\ \alpha \sim U(0, 1)} \Big[(x_i - x'_i)\,
 #   \frac{\partial f_c}{\partial x_i}\big(x' + \alpha (x - x')\big)\Big].$$
 #
-# With a linear model and independent features this expectation is the SHAP value of notebook
-# 04, hence the name. Completeness now holds *in expectation*:
+# With a linear model and independent features this expectation is the SHAP value of
+# [notebook 04](04_shap.ipynb), hence the name. Completeness now holds *in expectation*:
 # $\mathbb E[\sum_i \phi_i] = f_c(x) - \mathbb E_{x'}[f_c(x')]$. captum can also add Gaussian
 # noise to $x$ first (`stdevs`, SmoothGrad-style); we keep its default of no noise. Our $D$ for
 # each photo: its three baselines from section 6. We use $n = 16$ samples for the maps.
@@ -922,7 +928,7 @@ assert torch.allclose(gaps_ours, gaps_lib, rtol=1e-4, atol=1e-3)
 
 np.random.seed(SEED)
 gshap_runs = [gradient_shap(model, inputs[i:i + 1], baseline_stacks[i], int(targets[i]))
-              for i in range(len(PHOTOS))]
+              for i in progress(range(len(PHOTOS)), "GradientShap, one photo at a time")]
 gshap_maps = torch.cat([attribution for attribution, _ in gshap_runs])
 relative_gshap_delta = []
 for i, ((_, gaps), stack) in enumerate(zip(gshap_runs, baseline_stacks, strict=True)):
@@ -1081,8 +1087,8 @@ assert torch.equal(backprop_rule, gradient), "the hook machinery itself changes 
 # library. captum's `GuidedBackprop` and `Deconvolution` also rewrite the backward pass of
 # activations, but only of `nn.ReLU` modules, and by module (not by call). We check them first
 # where they apply, on the course's `SmallCNN` (three conv blocks, one `nn.ReLU` module per use),
-# trained for a few seconds on the planted images of notebook 00: class 1, and only class 1,
-# carries a small checkerboard watermark at a random place.
+# trained for a few seconds on the planted images of [notebook 00](00_introduction.ipynb):
+# class 1, and only class 1, carries a small checkerboard watermark at a random place.
 
 # %%
 from captum.attr import Deconvolution, GuidedBackprop
@@ -1158,8 +1164,9 @@ plt.show()
 # captum's `GuidedBackprop` returns the plain gradient *exactly* on this model (second column =
 # first column, asserted bit for bit): it found no `nn.ReLU` to rewrite and said nothing. Our
 # per-call hooks give real guided backprop, identical to `utils.saliency.guided_backprop`, which
-# is the version notebooks 06 (Guided Grad-CAM) and 07 (sanity checks) use. Its maps are the
-# crisp, edge-like pictures guided backprop is known for: the cat's eyes and nose, the cup's rim.
+# is the version notebooks [06](06_grad_cam.ipynb) (Guided Grad-CAM) and
+# [07](07_sanity_checks.ipynb) (sanity checks) use. Its maps are the crisp, edge-like pictures
+# guided backprop is known for: the cat's eyes and nose, the cup's rim.
 #
 # Deconvnet's maps are a regular grid that looks the same on every photo, and the last assert
 # says why: on this network deconvnet **ignores the image**. Its rule never looks at the
@@ -1210,7 +1217,7 @@ plt.show()
 #
 # ### By hand, on the toy neuron
 #
-# Write the toy as $f = s - \mathrm{ReLU}(s - 1)$ with $s = i_1 + i_2$. From $x' = (0, 0)$ to
+# Write the toy as $f = s - \mathrm{ReLU}(s - 1)$ with $s = x_1 + x_2$. From $x' = (0, 0)$ to
 # $x = (1, 1)$: $\Delta s = 2$; the ReLU's input goes from $-1$ to $1$ and its output from 0 to
 # 1, so its multiplier is $1/2$; the output's multiplier with respect to $s$ is
 # $1 - \tfrac12 = \tfrac12$, and each input gets $\phi_i = 1 \cdot \tfrac12$. The same numbers
@@ -1221,7 +1228,7 @@ from captum.attr import DeepLift, DeepLiftShap
 
 
 class SaturatingUnit(nn.Module):
-    """min(1, i1 + i2) written as s - ReLU(s - 1), with an nn.ReLU module."""
+    """min(1, x1 + x2) written as s - ReLU(s - 1), with an nn.ReLU module."""
 
     def __init__(self):
         super().__init__()
@@ -1368,8 +1375,9 @@ def watermark_share(attribution: torch.Tensor) -> float:
 # small remainder comes from.
 #
 # **DeepLiftShap** averages DeepLift over a distribution of baselines, as GradientShap does for
-# IG. Following the SHAP convention we use a background sample: 8 training images *without* a
-# watermark. From scratch it is the mean of our DeepLift over the 8 baselines.
+# IG. Following the SHAP convention of [notebook 04](04_shap.ipynb) we use a background
+# sample: 8 training images *without* a watermark. From scratch it is the mean of our DeepLift
+# over the 8 baselines.
 
 # %%
 background = torch.as_tensor(
@@ -1520,7 +1528,7 @@ for ax, i in zip(fig.axes[1::5], range(len(PHOTOS)), strict=True):
     ax.set_title(f"→ {categories[int(new_targets[i])]} (p = {p_new:.2f})", fontsize="medium")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The adversarial images cannot be told from the photos by eye (second column; the third shows
 # the perturbation amplified to full contrast: a sign pattern over every pixel, partly clipped
 # where the photo is already black, as on the astronaut's helmet). The printout before the
@@ -1535,13 +1543,20 @@ plt.show()
 # part of their ranking (printed rank correlations), about as little as under the random noise
 # of section 2: the map moves with the tiny change, as a sensitivity map must.
 # Ghorbani et al. (2019) go further and build perturbations that keep the label but move the
-# map on purpose; notebook 07 measures fragility for every method, and notebook 08 contrasts
-# adversarial examples with counterfactual explanations.
+# map on purpose; [notebook 07](07_sanity_checks.ipynb) measures fragility for every method,
+# and [notebook 08](08_counterfactuals.ipynb) contrasts adversarial examples with
+# counterfactual explanations.
 #
 # > **Pitfall.** Captum's `FGSM` defaults to the loss $-\log f_c(x)$, which assumes the model
 # > returns *probabilities*. Our model returns logits, so we pass a cross-entropy loss (with
 # > `reduction="none"`, one loss per image). Check the loss a library assumes before trusting
 # > an attack's strength.
+#
+# | pros | cons |
+# |---|---|
+# | one gradient per image; a few lines by hand | the weakest attack: surviving it proves little |
+# | shows that direction, not size, moves the prediction | needs the model's gradients (white-box) |
+# | a quick fragility probe for predictions and maps | $\varepsilon$ is in model units, not pixels |
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 11. All methods on the same photos
@@ -1616,7 +1631,8 @@ print(f"median rank correlation over all {len(pairs)} pairs: "
 # blind spots. The astronaut's black helmet shows it in numbers: DeepLift with the black
 # baseline gives those pixels nothing (asserted), gradient × input, whose reference is
 # mid-grey, and IG with the blurred baseline do give them a share (printed). None of these
-# pictures is "the" explanation; notebook 07 tests which of them actually track the model.
+# pictures is "the" explanation; [notebook 07](07_sanity_checks.ipynb) tests which of them
+# actually track the model.
 #
 # | method | question | passes | complete? | main pitfall |
 # |---|---|---|---|---|
@@ -1651,7 +1667,7 @@ with torch.no_grad():
     target_hopper = int(model(x_hopper).argmax())
 dark = torch.as_tensor(np.asarray(hopper).max(axis=2) < 60, device=DEVICE)
 hopper_shares = {}
-for name, baseline in make_baselines(hopper).items():
+for name, baseline in progress(make_baselines(hopper).items(), "IG, one baseline at a time"):
     if name == "uniform noise":
         continue
     attribution, delta = integrated_gradients(model, x_hopper, baseline, target_hopper)
@@ -1705,8 +1721,8 @@ assert randomisation["guided backprop"] > randomisation["gradient"]
 # guided-backprop map hardly moves (both rank correlations printed). Guided backprop discards
 # every negative signal on the way down, so what survives is dominated by the lower layers and
 # the image itself: it reconstructs edges more than it explains the decision. This is the
-# model-randomisation test of Adebayo et al. (2018), which notebook 07 runs, cascading layer by
-# layer, for every method.
+# model-randomisation test of Adebayo et al. (2018), which [notebook 07](07_sanity_checks.ipynb)
+# runs, cascading layer by layer, for every method.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 3: How small can the attack be?
@@ -1743,7 +1759,7 @@ assert all(smallest.get(name, 99) <= 2 for name in ("chelsea", "astronaut"))
 #
 # - The **gradient** of a logit with respect to the pixels is one backward pass; it measures
 #   sensitivity, is noisy and unstable under invisible noise, and is zero on **saturated**
-#   features (the $\min(1, i_1 + i_2)$ toy), as is **gradient × input**, whose hidden reference
+#   features (the $\min(1, x_1 + x_2)$ toy), as is **gradient × input**, whose hidden reference
 #   is the input zero (mid-grey for a $[-1, 1]$ model).
 # - **SmoothGrad** averages gradients over noisy copies ($\sigma$ as a fraction of the input
 #   range); it is calmer and more stable, at $n$ times the cost. Our version and captum's
@@ -1763,9 +1779,10 @@ assert all(smallest.get(name, 99) <= 2 for name in ("chelsea", "astronaut"))
 #   complete to float precision. On `SmallCNN` captum and ours agree and find the watermark.
 # - **Deconvnet** and **guided backprop** rewrite the ReLU's backward rule. captum's versions are
 #   the plain gradient on Lite0; hooks on every activation call (ours, and
-#   `utils.saliency.guided_backprop` used in notebooks 06 and 07) do the real thing. Guided
-#   backprop's sharp maps barely notice a randomised top of the network, and deconvnet, on a
-#   network without max-pooling, does not look at the image at all.
+#   `utils.saliency.guided_backprop` used in notebooks [06](06_grad_cam.ipynb) and
+#   [07](07_sanity_checks.ipynb)) do the real thing. Guided backprop's sharp maps barely
+#   notice a randomised top of the network, and deconvnet, on a network without max-pooling,
+#   does not look at the image at all.
 # - **FGSM** moves predictions with a perturbation of 2/255 where random signs of the same size
 #   do almost nothing, and the gradient map changes with it.
 

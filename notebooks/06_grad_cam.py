@@ -11,17 +11,17 @@
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/xai-course/hands-on-xai/blob/main/notebooks/06_grad_cam.ipynb)
 #
-# The pixel gradients of notebook 05 are sharp but noisy, and they barely change when you ask
-# about a different class. Grad-CAM takes another route: it looks inside the network, at the
-# last convolutional block, where every channel is a feature detector laid out on a coarse
-# grid over the image, and it weighs those channels by how much the class score depends on
-# them. This notebook reads the feature maps with a forward hook, writes Grad-CAM from scratch
-# with forward and backward hooks, and checks it against `pytorch-grad-cam` and captum. It then
-# draws one map per class for the top-5 classes of the two-object scene and scores every map
-# against the known object boxes, for Grad-CAM and four relatives (Grad-CAM++, LayerCAM,
-# XGrad-CAM, EigenCAM), two of which fail here for reasons we measure. It combines Grad-CAM
-# with guided backprop (Guided Grad-CAM), compares target layers, and ends with a small CNN that
-# learned a planted watermark: does the map find it?
+# The pixel gradients of [notebook 05](05_gradient_methods.ipynb) are sharp but noisy, and they
+# barely change when you ask about a different class. Grad-CAM takes another route: it looks
+# inside the network, at the last convolutional block, where every channel is a feature detector
+# laid out on a coarse grid over the image, and it weighs those channels by how much the class
+# score depends on them. This notebook reads the feature maps with a forward hook, writes
+# Grad-CAM from scratch with forward and backward hooks, and checks it against
+# `pytorch-grad-cam` and captum. It then draws one map per class for the top-5 classes of the
+# two-object scene and scores every map against the known object boxes, for Grad-CAM and four
+# relatives (Grad-CAM++, LayerCAM, XGrad-CAM, EigenCAM), two of which fail here for reasons we
+# measure. It combines Grad-CAM with guided backprop (Guided Grad-CAM), compares target layers,
+# and ends with a small CNN that learned a planted watermark: does the map find it?
 #
 # **Run time:** about 20–30 s on a 2-core laptop CPU (no GPU and no internet needed): a few
 # dozen forward and backward passes of the CNN, a few seconds of training for a small CNN,
@@ -31,7 +31,7 @@
 #
 # - Read a layer's activations with a forward hook and its gradients with a backward hook.
 # - Derive CAM for a global-average-pooling network and Grad-CAM as its generalisation:
-#   $\alpha_k^c = \frac{1}{Z}\sum_{ij} \partial y^c / \partial A^k_{ij}$,
+#   $\alpha_k^c = \frac{1}{Z}\sum_{ij} \partial f_c / \partial A^k_{ij}$,
 #   $L^c = \mathrm{ReLU}(\sum_k \alpha_k^c A^k)$, then upsampling.
 # - Implement Grad-CAM from scratch and reproduce `pytorch_grad_cam.GradCAM` (after its
 #   per-map normalisation) and captum's `LayerGradCam` (before it).
@@ -44,9 +44,10 @@
 #
 # ## Prerequisites
 #
-# - Notebook 00: the pretrained EfficientNet-Lite0 and the two-object scene.
-# - Notebook 05: the gradient of a class score with respect to the input, and guided backprop
-#   (this notebook uses its implementation from `utils.saliency`).
+# - [Notebook 00](00_introduction.ipynb): the pretrained EfficientNet-Lite0 and the two-object
+#   scene.
+# - [Notebook 05](05_gradient_methods.ipynb): the gradient of a class score with respect to the
+#   input, and guided backprop (this notebook uses its implementation from `utils.saliency`).
 # - PyTorch modules and autograd; what a convolution, batch norm and global average pooling do.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -195,46 +196,50 @@ plt.show()
 # is labelled "cat" or "espresso". With 1,280 channels the question becomes: which channels,
 # with which weights, make up the evidence for one class? That is what class activation maps
 # answer.
-#
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. From CAM to Grad-CAM
 #
 # **CAM** (Zhou et al., 2016) starts from networks that end in global average pooling (GAP) and
 # one linear layer. Write $A^k \in \mathbb{R}^{h \times w}$ for channel $k$ of the last
 # convolutional block, $Z = hw$ for the number of grid cells, and $w_k^c$ for the linear
-# layer's weight from channel $k$ to class $c$. The class score is
+# layer's weight from channel $k$ to class $c$. The class score, the logit $f_c$ that we
+# explain, is
 #
-# $$y^c = \sum_k w_k^c \, \frac{1}{Z} \sum_{i,j} A^k_{ij}
+# $$f_c = \sum_k w_k^c \, \frac{1}{Z} \sum_{i,j} A^k_{ij}
 #       = \frac{1}{Z} \sum_{i,j} \underbrace{\sum_k w_k^c A^k_{ij}}_{M^c_{ij}} ,$$
 #
 # so the class activation map $M^c = \sum_k w_k^c A^k$ splits the score over the grid cells
-# exactly: its mean is $y^c$ (up to the bias). CAM needs that architecture, and reading the
+# exactly: its mean is $f_c$ (up to the bias). CAM needs that architecture, and reading the
 # weights off the last layer.
 #
 # **Grad-CAM** (Selvaraju et al., 2017) replaces the weights with gradients, so it works for
 # any differentiable head. The weight of channel $k$ for class $c$ is the spatial average of the
 # gradient of the class score (the logit, before softmax) with respect to that channel,
 #
-# $$\alpha_k^c = \frac{1}{Z} \sum_{i,j} \frac{\partial y^c}{\partial A^k_{ij}} ,
+# $$\alpha_k^c = \frac{1}{Z} \sum_{i,j} \frac{\partial f_c}{\partial A^k_{ij}} ,
 # \qquad
 # L^c_{\text{Grad-CAM}} = \mathrm{ReLU}\Big(\sum_k \alpha_k^c A^k\Big) ,$$
 #
 # and the $h \times w$ map is upsampled (bilinearly) to the input size to be drawn over it.
 # The ReLU keeps the places whose features *raise* the class score; without it, evidence for
 # other classes would show up as negative mass. For a GAP + linear head,
-# $\partial y^c / \partial A^k_{ij} = w_k^c / Z$, so $\alpha_k^c = w_k^c / Z$ and Grad-CAM is
+# $\partial f_c / \partial A^k_{ij} = w_k^c / Z$, so $\alpha_k^c = w_k^c / Z$ and Grad-CAM is
 # CAM divided by $Z$ with its negative part cut off; section 7 checks this identity on a small
 # CNN. EfficientNet-Lite0 puts batch norm and ReLU6 between `_conv_head` and the pooling, so
 # there the gradients carry those layers' effect too.
 #
 # Grad-CAM stands in a line of work on looking inside CNNs: Zeiler and Fergus (2014) projected
-# single activations back to pixels with a "deconvnet"; CAM turned the last layer into a
+# single activations back to pixels with a "deconvnet"
+# ([notebook 05](05_gradient_methods.ipynb), section 8); CAM turned the last layer into a
 # localisation map; Grad-CAM freed CAM from the architecture; Grad-CAM++, Score-CAM, LayerCAM
 # and others change how the channels are weighted (section 4).
-#
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Grad-CAM from scratch, then with pytorch-grad-cam
 #
 # We need two things from one forward-backward pass: the activations $A$ of the target layer
-# (a forward hook) and the gradients $\partial y^c / \partial A$ (a **backward hook**:
+# (a forward hook) and the gradients $\partial f_c / \partial A$ (a **backward hook**:
 # `register_full_backward_hook` calls a function with the gradients with respect to the
 # module's inputs and outputs when autograd passes through it). To explain several classes at
 # once we feed a batch that holds the image once per class and back-propagate the sum of each
@@ -322,7 +327,7 @@ print(f"largest |ours - library|: {unnormalised_gap:.3f} before normalising ours
       f"{normalised_gap:.1e} after")
 assert normalised_gap < 1e-4, "from scratch = pytorch-grad-cam, once both are min-max scaled"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # (The `del` matters on a laptop: the library back-propagates with `retain_graph=True` and
 # keeps the output in `cam.outputs`, so the graph of the whole batch of scenes lives as long
 # as the `cam` object. From here on a small helper runs a CAM class in a `with`
@@ -430,7 +435,7 @@ plt.show()
 #   the box. The two boxes touch at the seam of the composite, so a peak just right of the seam
 #   still counts for the cat.
 #
-# Four relatives of Grad-CAM from `pytorch-grad-cam`, with $g^{kc}_{ij} = \partial y^c /
+# Four relatives of Grad-CAM from `pytorch-grad-cam`, with $g^{kc}_{ij} = \partial f_c /
 # \partial A^k_{ij}$:
 #
 # - **Grad-CAM++** (Chattopadhay et al., 2018) weights each location's positive gradient, so
@@ -479,12 +484,14 @@ def xgrad_cam(activations: torch.Tensor, gradients: torch.Tensor) -> torch.Tenso
 # %%
 from pytorch_grad_cam import EigenCAM, GradCAMPlusPlus, LayerCAM, XGradCAM
 
+from utils.env import progress
+
 A5, G5 = A[:len(TOP5)], G[:len(TOP5)]
 from_scratch = {"Grad-CAM": grad_cam(A5, G5)[0], "Grad-CAM++": grad_cam_plus_plus(A5, G5),
                 "LayerCAM": layer_cam(A5, G5), "XGrad-CAM": xgrad_cam(A5, G5)}
 library_classes = {"Grad-CAM++": GradCAMPlusPlus, "LayerCAM": LayerCAM, "XGrad-CAM": XGradCAM}
 family = {"Grad-CAM": library[:len(TOP5)]}  # computed in section 3
-for name, cam_class in library_classes.items():
+for name, cam_class in progress(library_classes.items(), "CAM variants, pytorch-grad-cam"):
     family[name] = run_cam(cam_class, model, classifier.target_layer, scene_batch[:len(TOP5)],
                            TOP5)
 for name, maps in family.items():
@@ -616,20 +623,21 @@ plt.show()
 # ## 5. Guided Grad-CAM
 #
 # Grad-CAM says *where* the evidence for a class is, at 32-pixel resolution. Guided backprop
-# (notebook 05) gives pixel-sharp detail, but Selvaraju et al. observed that it is hardly
-# class-discriminative: its maps for "cat" and "espresso" look alike. **Guided Grad-CAM**
-# multiplies the two, pixel by pixel:
+# ([notebook 05](05_gradient_methods.ipynb), section 8) gives pixel-sharp detail, but Selvaraju
+# et al. observed that it is hardly class-discriminative: its maps for "cat" and "espresso" look
+# alike. **Guided Grad-CAM** multiplies the two, pixel by pixel:
 #
-# $$\text{Guided Grad-CAM}^c = \text{GB}^c \odot \mathrm{up}(L^c_{\text{Grad-CAM}}) ,$$
+# $$\phi^{\text{Guided Grad-CAM}}_c = \phi^{\text{GB}}_c \odot
+#   \mathrm{up}\big(L^c_{\text{Grad-CAM}}\big) ,$$
 #
-# the guided-backprop attribution $\text{GB}^c$ (one value per pixel and colour channel) masked
-# by the upsampled Grad-CAM map. Notebook 05 derives guided backprop with hooks; here we use the
-# course's implementation, `utils.saliency.guided_backprop`, which applies the rule at every
-# call of every ReLU and ReLU6, including Lite0's *shared* ReLU6 modules. As a reminder of
-# the three backward rules through a ReLU (Springenberg et al., 2015): the plain gradient
-# passes the incoming gradient where the forward input was positive; the deconvnet (Zeiler &
-# Fergus, 2014) passes it where the incoming gradient is positive; guided backprop requires
-# both.
+# the guided-backprop attribution $\phi^{\text{GB}}_c$ for class $c$ (one value per pixel and
+# colour channel) masked by the upsampled Grad-CAM map. Notebook 05 derives guided backprop with
+# hooks; here we use the course's implementation, `utils.saliency.guided_backprop`, which
+# applies the rule at every call of every ReLU and ReLU6, including Lite0's *shared* ReLU6
+# modules. As a reminder of the three backward rules through a ReLU (Springenberg et al., 2015):
+# the plain gradient passes the incoming gradient where the forward input was positive; the
+# deconvnet (Zeiler & Fergus, 2014) passes it where the incoming gradient is positive; guided
+# backprop requires both.
 #
 # We measure class-discrimination in two ways: the Pearson correlation between the tiger-cat
 # map and the espresso map of the same method (near 1: the class hardly matters), and the mass
@@ -688,10 +696,10 @@ assert (ggc_row.iloc[1:] > gb_row.iloc[1:]).all(), "the Grad-CAM mask moves mass
 # ### The captum pitfall on Lite0
 #
 # captum has `GuidedGradCam`. Its guided-backprop part rewrites only `nn.ReLU` modules, and
-# Lite0 uses `nn.ReLU6` modules, each shared by several layers of a block (design doc §4 of the
-# course). On Lite0, captum's Guided Grad-CAM is therefore Grad-CAM times the *plain*
-# gradient. captum also upsamples the Grad-CAM map with nearest-neighbour interpolation by
-# default. We check both claims exactly.
+# Lite0 uses `nn.ReLU6` modules, most of them called twice in each forward pass (notebook 05
+# counts the calls in section 8). On Lite0, captum's Guided Grad-CAM is therefore Grad-CAM
+# times the *plain* gradient. captum also upsamples the Grad-CAM map with nearest-neighbour
+# interpolation by default. We check both claims exactly.
 
 # %%
 with warnings.catch_warnings():  # captum announces its ReLU hooks on every call
@@ -741,9 +749,10 @@ plt.show()
 #
 # **Guided Grad-CAM, in short.** Pros: pixel detail and class discrimination in one map; costs
 # two forward-backward passes. Cons: it inherits guided backprop's weakness (Adebayo et al.,
-# 2018, found guided backprop nearly unchanged when a model's weights are randomised; notebook
-# 07 measures it); the product of two heuristics has no completeness property; the picture
-# depends on the upsampling (bilinear here, nearest in captum).
+# 2018, found guided backprop nearly unchanged when a model's weights are randomised;
+# [notebook 07](07_sanity_checks.ipynb) measures it); the product of two heuristics has no
+# completeness property; the picture depends on the upsampling (bilinear here, nearest in
+# captum).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Which layer?
@@ -1004,8 +1013,8 @@ for c, heat in zip(pair_classes, swapped_maps, strict=True):
 # seeded random numbers of the same standard deviation (biases zero), and recompute Grad-CAM
 # for tiger cat and espresso. Compare each map with the original one (Spearman rank correlation
 # over pixels) and score it with the mass share. An explanation that does not change when the
-# model is destroyed cannot be explaining the model; notebook 07 turns this into the
-# model-randomisation sanity check.
+# model is destroyed cannot be explaining the model; [notebook 07](07_sanity_checks.ipynb)
+# turns this into the model-randomisation sanity check.
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: copy.deepcopy(model), then inside torch.no_grad() overwrite broken._fc.weight with

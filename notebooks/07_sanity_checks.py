@@ -11,18 +11,18 @@
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/xai-course/hands-on-xai/blob/main/notebooks/07_sanity_checks.ipynb)
 #
-# Notebooks 05 and 06 produced a dozen saliency maps, and most of them looked convincing. Looking
-# convincing is not evidence. This notebook puts seven methods (gradient, gradient × input,
-# SmoothGrad, Integrated Gradients, guided backprop, Grad-CAM, Guided Grad-CAM) through every
-# test the literature proposes and measures the result on the course's own models: do the maps
-# change when the model's weights are destroyed (model randomization) or when it is trained on
-# shuffled labels (data randomization)? Do they survive noise the model ignores (fragility,
-# max-sensitivity)? Does removing the pixels they rank first destroy the prediction
-# (deletion, insertion, infidelity)? Do they find what we know is there (a planted watermark,
-# the objects of a two-object photo)? Two model-free "explanations" run through the same tests
-# as controls: an edge detector and a map of random numbers. Everything ends in one report
-# card, written to `build/report_card.csv` and shown in the README, with a reading of what it
-# says and what it cannot say.
+# [Notebooks 05](05_gradient_methods.ipynb) and [06](06_grad_cam.ipynb) produced a dozen
+# saliency maps, and most of them looked convincing. Looking convincing is not evidence. This
+# notebook puts seven methods (gradient, gradient × input, SmoothGrad, Integrated Gradients,
+# guided backprop, Grad-CAM, Guided Grad-CAM) through every test the literature proposes and
+# measures the result on the course's own models: do the maps change when the model's weights
+# are destroyed (model randomization) or when it is trained on shuffled labels (data
+# randomization)? Do they survive noise the model ignores (fragility, max-sensitivity)? Does
+# removing the pixels they rank first destroy the prediction (deletion, insertion, infidelity)?
+# Do they find what we know is there (a planted watermark, the objects of a two-object photo)?
+# Two model-free "explanations" run through the same tests as controls: an edge detector and a
+# map of random numbers. Everything ends in one report card, written to `build/report_card.csv`
+# and shown in the README, with a reading of what it says and what it cannot say.
 #
 # **Run time:** about 70 s on a 2-core laptop CPU (no GPU and no internet needed). The test
 # sizes are chosen to fit: one photo for the randomization and noise tests, two photos for the
@@ -44,10 +44,11 @@
 #
 # ## Prerequisites
 #
-# - Notebook 05 (gradient, gradient × input, SmoothGrad, Integrated Gradients, guided backprop)
-#   and notebook 06 (Grad-CAM, Guided Grad-CAM, the pointing game and the mass share).
-# - Notebook 00: the pretrained EfficientNet-Lite0, the two-object scene and the planted
-#   watermark images.
+# - [Notebook 05](05_gradient_methods.ipynb) (gradient, gradient × input, SmoothGrad,
+#   Integrated Gradients, guided backprop) and [notebook 06](06_grad_cam.ipynb) (Grad-CAM,
+#   Guided Grad-CAM, the pointing game and the mass share).
+# - [Notebook 00](00_introduction.ipynb): the notation $f$, $x$, $x'$, $\phi_i$; the pretrained
+#   EfficientNet-Lite0, the two-object scene and the planted watermark images.
 # - Rank correlation; what a softmax probability and an area under a curve are.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -93,18 +94,19 @@ DEVICE = setup_notebook(seed=0)
 # | faithfulness | does the model need the top pixels? | deletion, insertion, infidelity (5) |
 # | ground truth | does it find what we know is there? | pointing game, mass share (6) |
 #
-# Every test is run on the seven methods of notebooks 05–06 and on two **controls** that
-# explain nothing: an **edge detector** (the Sobel filter of the image, which never looks at
-# the model) and a **random map** (fresh uniform noise on every call, which looks at neither
-# the model nor the image). A test that a control passes cannot, on its own, be evidence that a
-# method explains the model.
+# Every test is run on the seven methods of notebooks
+# [05](05_gradient_methods.ipynb)–[06](06_grad_cam.ipynb) and on two **controls** that explain
+# nothing: an **edge detector** (the Sobel filter of the image, which never looks at the model)
+# and a **random map** (fresh uniform noise on every call, which looks at neither the model nor
+# the image). A test that a control passes cannot, on its own, be evidence that a method
+# explains the model.
 #
 # The methods are not re-derived here: each is the library call that notebook 05 or 06 checked
 # against its from-scratch version (captum for the gradient family, captum's `LayerGradCam`
 # for Grad-CAM, and `utils.saliency.guided_backprop`, because captum's `GuidedBackprop` is the
 # plain gradient on this model's shared ReLU6 modules). The settings are the same for every
 # test: SmoothGrad with 8 samples at 15 % noise, Integrated Gradients with 16 steps from a
-# blurred baseline (the better of notebook 05's baselines), Grad-CAM at the last
+# blurred baseline $x'$ (the better of notebook 05's baselines), Grad-CAM at the last
 # convolutional layer. Every attribution is turned into one map per image by summing its
 # absolute value over the colour channels.
 
@@ -133,7 +135,7 @@ from skimage.metrics import structural_similarity
 
 import utils
 from utils.data import load_photo, load_two_object_scene, make_planted_images
-from utils.env import record_throughput
+from utils.env import progress, record_throughput
 from utils.evaluation import mass_share, pointing_hit, rank_correlation
 from utils.images import normalize_map, overlay
 from utils.models import SmallCNN, load_image_classifier, train_small_cnn
@@ -290,8 +292,8 @@ plt.show()
 # one (both $H \times W$), the **Spearman rank correlation** is the Pearson correlation of the
 # pixel ranks,
 # $$\rho(m, \tilde m) = \mathrm{corr}\big(\mathrm{rank}(m), \mathrm{rank}(\tilde m)\big),$$
-# computed on $|\varphi|$ summed over channels (the maps one looks at) and also on the signed
-# sum $\sum_c \varphi_c$ ("without absolute values": a map whose signs flip but whose
+# computed on $|\phi|$ summed over channels (the maps one looks at) and also on the signed
+# sum $\sum_c \phi_c$ ("without absolute values": a map whose signs flip but whose
 # magnitudes stay counts as changed). The **structural similarity** (SSIM, Wang et al., 2004)
 # compares local means $\mu$, variances $\sigma^2$ and covariance $\sigma_{m\tilde m}$ in
 # sliding windows,
@@ -355,7 +357,7 @@ original = {m: a[:1] for m, a in photo_attr.items()}
 records, cascade_attr, cascade_models = [], {}, {}
 start = time.perf_counter()
 randomized = []
-for level, names in CASCADE.items():
+for level, names in progress(CASCADE.items(), "cascading randomization"):
     randomized += names
     broken = randomized_copy(model, randomized)
     cascade_models[level] = broken
@@ -365,7 +367,7 @@ for level, names in CASCADE.items():
     records += [{"test": "cascading", "randomized down to": level, "method": m,
                  "p(target)": p_target, **similarity(original[m], cascade_attr[level][m])}
                 for m in ROWS]
-for level in INDEPENDENT:
+for level in progress(INDEPENDENT, "independent randomization"):
     broken = randomized_copy(model, CASCADE[level])
     attributions, _ = explain_all(broken, x_cat, cat_target, LITE0_LAYER)
     records += [{"test": "independent", "randomized down to": level, "method": m,
@@ -526,7 +528,7 @@ assert independent_score("guided backprop", "stem") < 0.5 < independent_score("G
 # | catches maps that ignore the model (edge detector) | a map of random numbers passes it |
 # | cheap: one re-initialisation and one map per step | depends on the similarity measure |
 # | needs no ground truth | depends on the initialisation |
-# | no ground truth needed | says nothing about *which* pixels should matter |
+# | the cascade shows which layers a map depends on | silent on *which* pixels should matter |
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Data randomization
@@ -541,8 +543,11 @@ assert independent_score("guided backprop", "stem") < 0.5 < independent_score("G
 # with the true labels and once with the labels shuffled. 32 images are few enough for the
 # shuffled model to memorize them in a few seconds, and enough for the honest one to learn the
 # watermark. The maps of the two models are compared on the training images, each explaining
-# the label that model was trained to give. The SmoothGrad noise and the IG blur are scaled to
-# the [0, 1] inputs of these images.
+# the label that model was trained to give. The score is the rank correlation of section 2,
+# averaged over the $N = 32$ training images,
+# $$\bar\rho = \frac1N \sum_{n=1}^{N} \rho\big(m_n^{\text{true}}, m_n^{\text{shuffled}}\big),$$
+# next to the mass share each map puts on the watermark (defined in section 6). The SmoothGrad
+# noise and the IG blur are scaled to the [0, 1] inputs of these images.
 
 # %%
 planted = make_planted_images(n_samples=32, seed=0)
@@ -641,8 +646,8 @@ plt.show()
 # - **fragility**: the worst rank correlation $\min_k \rho\big(m(x), m(x + \delta_k)\big)$
 #   over the draws (1 = the map does not move);
 # - **max-sensitivity** (Yeh et al., 2019):
-#   $\mathrm{SENS}_{\max}(\varphi, x) = \max_k \|\varphi(x + \delta_k) - \varphi(x)\|_F /
-#   \|\varphi(x)\|_F$, computed from scratch and with `captum.metrics.sensitivity_max`.
+#   $\mathrm{SENS}_{\max}(\phi, x) = \max_k \|\phi(x + \delta_k) - \phi(x)\|_F /
+#   \|\phi(x)\|_F$, computed from scratch and with `captum.metrics.sensitivity_max`.
 #
 # SmoothGrad uses the same noise draws for the clean and the noisy input, so its score
 # measures the input perturbation, not its own sampling.
@@ -726,6 +731,11 @@ plt.show()
 # > fragile. The random control scores about 0.71 ($\sqrt{1/2}$, the relative distance of two
 # > independent uniform maps) only because it redraws its noise on every call. Read
 # > sensitivity together with a test that the map depends on the model.
+#
+# **Fragility and max-sensitivity, in short.** Pros: cheap (a few maps of noisy copies); no
+# ground truth needed; max-sensitivity is in captum. Cons: a constant map scores perfectly and
+# the model-free edge detector nearly so, so they need a model-dependence test beside them; the
+# scores depend on the kind and size of the noise and on the number of draws.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Faithfulness: deletion, insertion and infidelity
@@ -739,7 +749,8 @@ plt.show()
 # **Math.** Order the pixels by the map, $\pi(1), \pi(2), \dots$; for a fraction
 # $t \in [0, 1]$ let $x_{\text{del}}(t)$ be $x$ with its top $tHW$ pixels set to the grey
 # canvas, and $x_{\text{ins}}(t)$ the blurred image with the top $tHW$ pixels of $x$ pasted
-# in. With $p_c$ the softmax probability of the target class,
+# in. With $p_c$ the model's softmax probability of the target class $c$ (the course's
+# notation; $f_c$ is its logit),
 # $$\mathrm{AUC}_{\text{del}} = \int_0^1 p_c(x_{\text{del}}(t))\,dt \ (\text{lower is better}),
 # \qquad
 # \mathrm{AUC}_{\text{ins}} = \int_0^1 p_c(x_{\text{ins}}(t))\,dt \ (\text{higher is better}).$$
@@ -840,7 +851,7 @@ assert auc.loc["Integrated Gradients", "insertion AUC"] > auc.loc["gradient", "i
 # from anything the network was trained on, while greying out one compact region leaves the
 # rest of the cat intact. Deletion therefore rewards scattered, high-frequency maps, for a
 # reason that has nothing to do with faithfulness. Insertion, for its part, starts from the
-# blurred image, which is exactly IG's baseline here: IG integrates along the path the
+# blurred image, which is exactly IG's baseline $x'$ here: IG integrates along the path the
 # insertion curve walks, which helps it on this metric.
 #
 # > **Pitfall.** Deletion and insertion measure the model's response to images it never saw
@@ -855,9 +866,9 @@ assert auc.loc["Integrated Gradients", "insertion AUC"] > auc.loc["gradient", "i
 # sum of the attributions of the changed pixels should predict the change of the output.
 # **Infidelity** (Yeh et al., 2019) measures how badly it does, over random perturbations
 # $I$:
-# $$\mathrm{INFD}(\varphi, f, x) = \mathbb{E}_I\Big[\big(\beta\, I^\top \varphi(x) -
-# (f(x) - f(x - I))\big)^2\Big], \qquad \beta = \frac{\mathbb{E}[I^\top\varphi \,\Delta f]}
-# {\mathbb{E}[(I^\top\varphi)^2]},$$
+# $$\mathrm{INFD}(\phi, f, x) = \mathbb{E}_I\Big[\big(\beta\, I^\top \phi(x) -
+# (f(x) - f(x - I))\big)^2\Big], \qquad \beta = \frac{\mathbb{E}[I^\top\phi \,\Delta f]}
+# {\mathbb{E}[(I^\top\phi)^2]},$$
 # where the scale $\beta$ (captum's `normalize=True`) makes maps of different units
 # comparable. Here $I$ greys out a random quarter of the 7 × 7 grid of 32-pixel cells
 # ($x - I$ is the photo with those cells grey, 16 draws) and $f$ is the target logit, so
@@ -909,10 +920,12 @@ assert (infidelities.loc[["gradient", "SmoothGrad"], "mean"]
 # predicts no change at all and scores the spread of the drops. Grad-CAM roughly ties it
 # (better on chelsea, worse on coffee), and the pixel-level gradient family does much worse:
 # its mass sits on scattered pixels whose linear prediction says little about removing a
-# whole cell. Infidelity is defined relative
-# to a choice of perturbation: with tiny Gaussian perturbations instead, the gradient would be
-# the optimal explanation by construction (Yeh et al., 2019). The perturbation *is* the
-# question being asked.
+# whole cell.
+#
+# > **Pitfall.** Infidelity is defined relative to a choice of perturbation: with tiny
+# > Gaussian perturbations instead, the gradient would be the optimal explanation by
+# > construction (Yeh et al., 2019). The perturbation *is* the question being asked; report it
+# > with the score.
 #
 # ### ROAR: remove and retrain
 #
@@ -937,10 +950,14 @@ assert (infidelities.loc[["gradient", "SmoothGrad"], "mean"]
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Ground truth: a planted watermark and a two-object photo
 #
-# Where we *know* what the evidence is, we can score the map against it (notebook 06 defined
-# both scores): the **pointing game** asks whether the map's maximum falls on the object,
-# and the **mass share** is the fraction of the map's mass inside it (a uniform map scores
-# the object's area share). Two cases:
+# Where we *know* what the evidence is, we can score the map against it
+# ([notebook 06](06_grad_cam.ipynb) defined both scores): the **pointing game** asks whether
+# the map's maximum falls on the object, and the **mass share** is the fraction of the map's
+# mass inside it (a uniform map scores the object's area share). For a map $m \ge 0$ over the
+# pixels $p$ and an object mask $B$ ($B_\tau$: the mask grown by a tolerance of $\tau$ pixels),
+# $$\text{hit} = \mathbf{1}\big[\arg\max_p m_p \in B_\tau\big], \qquad
+# \text{mass share} = \frac{\sum_{p \in B} m_p}{\sum_p m_p}.$$
+# Two cases:
 #
 # - the honest small CNN of section 3, on the 32 watermarked images of a fresh test set
 #   (watermark class, pointing game with zero tolerance on 32-pixel images);
@@ -1026,6 +1043,11 @@ plt.show()
 # > right. Use it where the ground truth is about the model (a planted shortcut that the
 # > model is known to use, as asserted in section 3) and treat boxes on natural photos as
 # > a plausibility check.
+#
+# **Ground-truth scores, in short.** Pros: the only tests here with a right answer; cheap (one
+# map per image, no extra model calls); easy to explain. Cons: they need images whose evidence
+# is known (a planted pattern, object boxes); they test localisation, not faithfulness; and the
+# pointing game on large objects barely separates a method from a random map.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. The report card

@@ -11,16 +11,16 @@
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/xai-course/hands-on-xai/blob/main/notebooks/08_counterfactuals.ipynb)
 #
-# The attribution maps of notebooks 03–06 answer "which inputs mattered?". People affected by
-# a model usually ask other questions: *what would I have to change to get a different
-# answer?* (a **counterfactual**), *why this answer and not that one?* (a **contrast**),
-# *which known cases does the model think this one resembles?* (**examples**), and *what does
-# the model do overall?* (a **global surrogate**). This notebook builds one method for each
-# question from scratch on real data: a counterfactual search on the Adult census table that
-# respects immutable, integer and categorical features, with its validity, proximity,
-# sparsity and plausibility measured against the naive optimisation of Wachter et al.;
-# contrastive Grad-CAM on the cat-and-coffee scene; image counterfactuals set against
-# adversarial examples (FGSM and PGD), which flip the same label for a different reason;
+# The attribution maps of notebooks [03](03_lime.ipynb)–[06](06_grad_cam.ipynb) answer "which
+# inputs mattered?". People affected by a model usually ask other questions: *what would I have
+# to change to get a different answer?* (a **counterfactual**), *why this answer and not that
+# one?* (a **contrast**), *which known cases does the model think this one resembles?*
+# (**examples**), and *what does the model do overall?* (a **global surrogate**). This notebook
+# builds one method for each question from scratch on real data: a counterfactual search on the
+# Adult census table that respects immutable, integer and categorical features, with its
+# validity, proximity, sparsity and plausibility measured against the naive optimisation of
+# Wachter et al.; contrastive Grad-CAM on the cat-and-coffee scene; image counterfactuals set
+# against adversarial examples (FGSM and PGD), which flip the same label for a different reason;
 # nearest neighbours and a t-SNE map in the pretrained CNN's embedding; and a shallow decision
 # tree that mimics a neural network, with its fidelity measured.
 #
@@ -43,8 +43,10 @@
 #
 # ## Prerequisites
 #
-# - Notebook 00 (notation $f$, $x$, $\phi_i$; the two-object scene and the pretrained CNN).
-# - Notebook 06 (Grad-CAM) for section 2; notebook 05 (gradients, FGSM) helps for section 3.
+# - [Notebook 00](00_introduction.ipynb) (notation $f$, $x$, $x'$, $\phi_i$; the two-object
+#   scene and the pretrained CNN).
+# - [Notebook 06](06_grad_cam.ipynb) (Grad-CAM) for section 2;
+#   [notebook 05](05_gradient_methods.ipynb) (gradients, FGSM) helps for section 3.
 # - PyTorch autograd at the level of `loss.backward()`; scikit-learn classifiers.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -80,13 +82,14 @@ DEVICE = setup_notebook(seed=0)
 #
 # ### Intuition
 #
-# A bank's model refuses your loan. An attribution (notebooks 03 and 04) tells you how much
-# "income" pushed the score down. That is hard to act on. A **counterfactual explanation**
-# answers the question people actually ask: *what is the smallest change to my situation
-# that would have changed the decision?* "Had you worked a few more hours a week, the answer
-# would have been yes." Wachter, Mittelstadt and Russell (2018) proposed this form
-# because it needs no access to the model's insides, is easy to understand, and gives a
-# person something to contest or act on (the *recourse* of notebook 00).
+# A bank's model refuses your loan. An attribution (notebooks [03](03_lime.ipynb) and
+# [04](04_shap.ipynb)) tells you how much "income" pushed the score down. That is hard to act
+# on. A **counterfactual explanation** answers the question people actually ask: *what is the
+# smallest change to my situation that would have changed the decision?* "Had you worked a few
+# more hours a week, the answer would have been yes." Wachter, Mittelstadt and Russell (2018)
+# proposed this form because it needs no access to the model's insides, is easy to understand,
+# and gives a person something to contest or act on (the *recourse* of
+# [notebook 00](00_introduction.ipynb)).
 #
 # A useful counterfactual $x^{\mathrm{cf}}$ for an input $x$ has to be:
 #
@@ -106,15 +109,16 @@ DEVICE = setup_notebook(seed=0)
 # $$x^{\mathrm{cf}} = \arg\min_{x^{\mathrm{cf}}}\;\max_{\lambda}\;
 #   \lambda\,\big(f(x^{\mathrm{cf}}) - y^\star\big)^2 + d(x, x^{\mathrm{cf}}),
 #   \qquad
-#   d(x, x^{\mathrm{cf}}) = \sum_{j} \frac{|x_j - x^{\mathrm{cf}}_j|}{\mathrm{MAD}_j},$$
+#   d(x, x^{\mathrm{cf}}) = \sum_{i} \frac{|x_i - x^{\mathrm{cf}}_i|}{\mathrm{MAD}_i},$$
 #
-# where $\mathrm{MAD}_j = \operatorname{median}_i |x_{ij} - \operatorname{median}_k x_{kj}|$
-# is feature $j$'s median absolute deviation over the training data. The distance is an $L_1$
-# norm, which favours changing few features (sparsity), measured in robust units, so that
-# "one year of age" and "one hour of work" become comparable. The weight $\lambda$ trades
+# where $\mathrm{MAD}_i = \operatorname{median}_k |x^{(k)}_i - \operatorname{median}_l x^{(l)}_i|$
+# is feature $i$'s median absolute deviation over the training rows $x^{(k)}$. The distance is
+# an $L_1$ norm, which favours changing few features (sparsity), measured in robust units, so
+# that "one year of age" and "one hour of work" become comparable. The weight $\lambda$ trades
 # validity against proximity: in practice one minimises for a fixed $\lambda$ and raises
 # $\lambda$ until $|f(x^{\mathrm{cf}}) - y^\star| \le \varepsilon$. (In this notebook
-# $x^{\mathrm{cf}}$ is the counterfactual; $x'$ stays the baseline of notebooks 04–05.)
+# $x^{\mathrm{cf}}$ is the counterfactual; $x'$ stays the baseline of notebooks
+# [04](04_shap.ipynb)–[05](05_gradient_methods.ipynb).)
 #
 # The formula says nothing about which features may move or which values exist. Real users
 # need the constrained problem
@@ -128,13 +132,13 @@ DEVICE = setup_notebook(seed=0)
 #
 # ### The data and the black box
 #
-# The Adult census table (notebook 01 used it too) records 32,561 people; the task is to
-# predict whether a person earns more than 50,000 USD a year. We drop `fnlwgt` (a census
-# sampling weight, not a property of the person) and the text column `education`, which is
-# the same information as the level `education_num` (the printout lists the 16 levels). The
-# black box is a small neural network (two hidden layers of 64 ReLU units) on standardized
-# numbers and one-hot categories; it is differentiable, which the gradient search needs.
-# Being tiny, it stays on the CPU even where a GPU is present.
+# The Adult census table ([notebook 01](01_feature_importance.ipynb) used it too) records 32,561
+# people; the task is to predict whether a person earns more than 50,000 USD a year. We drop
+# `fnlwgt` (a census sampling weight, not a property of the person) and the text column
+# `education`, which is the same information as the level `education_num` (the printout lists
+# the 16 levels). The black box is a small neural network (two hidden layers of 64 ReLU units)
+# on standardized numbers and one-hot categories; it is differentiable, which the gradient
+# search needs. Being tiny, it stays on the CPU even where a GPU is present.
 
 # %%
 import time
@@ -248,13 +252,13 @@ assert test_accuracy > 1 - y_test.mean() + 0.05
 # gradient vanishes and the search stalls), the target $y^\star = \operatorname{logit}(0.6)$,
 # and minimise by **proximal gradient descent**: a gradient step on the prediction term, then
 # a soft-threshold step that shrinks every change towards zero by the learning rate times its
-# $L_1$ weight. Unlike a plain gradient step on $|x_j - x^{\mathrm{cf}}_j|$, the soft-threshold
+# $L_1$ weight. Unlike a plain gradient step on $|x_i - x^{\mathrm{cf}}_i|$, the soft-threshold
 # sets small changes to exactly zero, which is how the $L_1$ norm produces sparse answers.
 # Each input stays inside the range seen in training. $\lambda$ starts at 0.1 and is
 # multiplied by 4 for every person whose counterfactual is not yet valid.
 #
-# In the encoded space the distance becomes $\sum_j w_j |z_j - z^{\mathrm{cf}}_j|$ with
-# $w_j = \mathrm{std}_j / \mathrm{MAD}_j$ for a standardized number and $w_j = 1/2$ for a
+# In the encoded space the distance becomes $\sum_i w_i |z_i - z^{\mathrm{cf}}_i|$ with
+# $w_i = \mathrm{std}_i / \mathrm{MAD}_i$ for a standardized number and $w_i = 1/2$ for a
 # one-hot column, so that switching a category (one column down by 1, another up by 1) costs 1.
 # Capital gains and losses are zero for most people (shares printed below), so their MAD is
 # zero; for them we use the mean absolute deviation instead.
@@ -650,28 +654,29 @@ plt.show()
 #
 # ### Intuition
 #
-# People rarely ask "why P?" in a vacuum; they ask "why P **rather than** Q?" (Miller, 2019).
-# A doctor asks why the model says pneumonia rather than bronchitis; a birder, why a spoonbill
+# People rarely ask "why P?" in a vacuum; they ask "why P **rather than** Q?" (Miller, 2019). A
+# doctor asks why the model says pneumonia rather than bronchitis; a birder, why a spoonbill
 # rather than a flamingo. The answer is the evidence that separates the two, which can be much
-# smaller than the evidence for either. The two-object scene of notebook 00 is the test case:
-# the pretrained CNN ranks "espresso" first and "tiger cat" second, and we know where each
-# object is.
+# smaller than the evidence for either. The two-object scene of
+# [notebook 00](00_introduction.ipynb) is the test case: the pretrained CNN ranks "espresso"
+# first and "tiger cat" second, and we know where each object is.
 #
 # ### Math
 #
-# Grad-CAM (notebook 06) weights the $K$ feature maps $A^k$ of the last convolutional block by
-# the spatial mean of the gradient of a score $s$, and keeps the positive part:
+# Grad-CAM ([notebook 06](06_grad_cam.ipynb)) weights the $K$ feature maps $A^k$ of the last
+# convolutional block by the spatial mean of the gradient of a score $s$, and keeps the positive
+# part:
 #
 # $$\alpha_k(s) = \frac{1}{HW}\sum_{i,j}\frac{\partial s}{\partial A^k_{ij}},\qquad
 #   L(s) = \mathrm{ReLU}\Big(\sum_k \alpha_k(s)\,A^k\Big).$$
 #
-# For a contrast, take $s = y_A - y_B$, the difference of the two classes' logits
+# For a contrast, take $s = f_A - f_B$, the difference of the logits of classes A and B
 # (Prabhushankar et al., 2020 build contrastive maps in a related way, from the gradient of a
 # loss towards the contrast class). The gradient is linear, so before the ReLU the contrastive
 # map is exactly the difference of the two class maps, and the "B rather than A" map is its
 # negative:
 #
-# $$\sum_k \alpha_k(y_A - y_B)\,A^k = \sum_k \alpha_k(y_A)\,A^k - \sum_k \alpha_k(y_B)\,A^k .$$
+# $$\sum_k \alpha_k(f_A - f_B)\,A^k = \sum_k \alpha_k(f_A)\,A^k - \sum_k \alpha_k(f_B)\,A^k .$$
 #
 # The ReLU then keeps the regions where the evidence for A exceeds the evidence for B. That is
 # not the same as subtracting the two *displayed* maps, which are each clipped and normalized.
@@ -812,7 +817,7 @@ plt.show()
 # | answers the question people ask ("why A, not B?") | needs a sensible foil class B |
 # | as cheap as Grad-CAM: one forward, one backward | inherits Grad-CAM's coarse 7 × 14 resolution |
 # | removes evidence the two classes share | per-map scaling hides how big the contrast is |
-# | any library CAM takes it as a custom target | a gradient heuristic; check it (notebook 07) |
+# | any library CAM takes it as a target | a heuristic ([notebook 07](07_sanity_checks.ipynb)) |
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Image counterfactuals versus adversarial examples
@@ -831,9 +836,10 @@ plt.show()
 #
 # ### Adversarial examples: FGSM from scratch, FGSM and PGD with captum
 #
-# The **fast gradient sign method** (Goodfellow et al., 2015) takes one step of size
-# $\varepsilon$ along the sign of the loss gradient, which raises the loss as much as any
-# change of at most $\varepsilon$ per pixel can, to first order:
+# The **fast gradient sign method** (Goodfellow et al., 2015; also in
+# [notebook 05](05_gradient_methods.ipynb)) takes one step of size $\varepsilon$ along the sign
+# of the loss gradient, which raises the loss as much as any change of at most $\varepsilon$ per
+# pixel can, to first order:
 #
 # $$x^{\mathrm{adv}} = \mathrm{clip}\big(x + \varepsilon\,\operatorname{sign}
 #   \nabla_x \mathcal{L}(f(x), y)\big).$$
@@ -899,14 +905,14 @@ for name, image in attacks.items():
 #
 # Goyal et al. (2019) build visual counterfactuals by replacing regions of the image with
 # regions of a *distractor* image of the other class, choosing the regions that change the
-# decision fastest. We use the simplest member of that family, which is also what notebook 00's
-# occlusion exercise did by hand: paint grid cells grey. The contrastive map of section 2
-# chooses the cells: we split the scene into 7 × 14 cells of 32 × 32 pixels (the resolution of
-# Grad-CAM on this network), rank them by the mean of the "espresso, not tiger cat" map, and
-# grey out the top $k$ for $k = 1, 2, \dots, 12$, stopping at the first $k$ whose top-1 class
-# is a cat. As a control, the same for two random orders of the 49 cells of the right half,
-# where the cup is. That is 36 images, one `predict_proba` call per order (exercise 3 swaps in
-# cat pixels instead of grey).
+# decision fastest. We use the simplest member of that family, which is also what
+# [notebook 00](00_introduction.ipynb)'s occlusion exercise did by hand: paint grid cells grey.
+# The contrastive map of section 2 chooses the cells: we split the scene into 7 × 14 cells of
+# 32 × 32 pixels (the resolution of Grad-CAM on this network), rank them by the mean of the
+# "espresso, not tiger cat" map, and grey out the top $k$ for $k = 1, 2, \dots, 12$, stopping at
+# the first $k$ whose top-1 class is a cat. As a control, the same for two random orders of the
+# 49 cells of the right half, where the cup is. That is 36 images, one `predict_proba` call per
+# order (exercise 3 swaps in cat pixels instead of grey).
 
 # %%
 CELL, MAX_CELLS = 32, 12
@@ -1053,8 +1059,8 @@ plt.show()
 # > an explanation: nothing in $d$ keeps the change on an object. Image counterfactuals need a
 # > space of meaningful edits (cells, superpixels, a distractor's regions, a generative
 # > model's latent space) and a measure of size in that space. And occlusion has the
-# > baseline problem of notebooks 03 and 05: a grey patch is itself something the network can
-# > react to.
+# > baseline problem of notebooks [03](03_lime.ipynb) and 05: a grey patch is itself a baseline
+# > $x'$, something the network can react to.
 #
 # **Adversarial examples versus visual counterfactuals**
 #
@@ -1084,9 +1090,9 @@ plt.show()
 # (after its batch norm and ReLU6): the network computes its logits as $W h(x) + b$. We compare
 # embeddings by cosine similarity,
 #
-# $$\operatorname{sim}(x, x_i) = \frac{h(x)^\top h(x_i)}{\|h(x)\|\,\|h(x_i)\|},$$
+# $$\operatorname{sim}(x, x^{(k)}) = \frac{h(x)^\top h(x^{(k)})}{\|h(x)\|\,\|h(x^{(k)})\|},$$
 #
-# and explain $x$ by the reference examples $x_i$ with the largest similarity. **t-SNE**
+# and explain $x$ by the reference examples $x^{(k)}$ with the largest similarity. **t-SNE**
 # (van der Maaten & Hinton, 2008) places points in the plane so that the neighbour
 # probabilities among the 2-D points, $q_{ij}$ (a Student-t kernel), match those among the
 # embeddings, $p_{ij}$ (a Gaussian kernel whose width per point is set by the *perplexity*,
@@ -1334,11 +1340,13 @@ plt.show()
 #
 # ### Math
 #
-# With black box $f$ and surrogate $g$ fitted on the training inputs labelled by $f$,
+# With black box $f$ and surrogate $g$ fitted on the training inputs labelled by $f$ (the same
+# letter as LIME's surrogate in [notebook 03](03_lime.ipynb), which imitates $f$ only near one
+# input),
 #
-# $$\text{fidelity}(g) = \frac{1}{n}\sum_{i=1}^{n} \mathbf{1}\big[g(x_i) = f(x_i)\big]$$
+# $$\text{fidelity}(g) = \frac{1}{n}\sum_{k=1}^{n} \mathbf{1}\big[g(x^{(k)}) = f(x^{(k)})\big]$$
 #
-# over held-out inputs $x_1, \dots, x_n$ ($R^2$ between $g$ and $f$ for a regression).
+# over held-out inputs $x^{(1)}, \dots, x^{(n)}$ ($R^2$ between $g$ and $f$ for a regression).
 # A tree chooses each split to minimise the weighted Gini impurity of the two children,
 # $\frac{n_L}{n}G_L + \frac{n_R}{n}G_R$ with $G = 1 - p^2 - (1 - p)^2$, where $p$ is the share of
 # ">50K" *predictions* in the node. Fidelity has a floor: a constant surrogate that always
@@ -1735,7 +1743,7 @@ assert np.abs(boost_fidelity - fidelity["fidelity"]).max() < 0.03, "the curves n
 #   reveals when no recourse exists. Plausibility scores in the input space (distance to real
 #   rows, LOF) did *not* separate them from the naive ones: measure plausibility, and check
 #   the domain too.
-# - **Contrastive Grad-CAM** on $y_A - y_B$ is linear before the ReLU; on the scene it moved
+# - **Contrastive Grad-CAM** on $f_A - f_B$ is linear before the ReLU; on the scene it moved
 #   nearly all the mass onto the object that separates the two classes.
 # - **Adversarial examples** and counterfactuals solve the same equation with different
 #   notions of "small": 2 grey levels everywhere (diffuse, unreadable, direction-specific)

@@ -41,8 +41,9 @@
 #
 # ## Prerequisites
 #
-# - Notebook 04 (Shapley values, the Partition explainer on text, the planted word "tuesday")
-#   and notebook 05 (gradients, Integrated Gradients and baselines on images).
+# - [Notebook 04](04_shap.ipynb) (Shapley values, the Partition explainer on text, the planted
+#   word "tuesday") and [notebook 05](05_gradient_methods.ipynb) (gradients, Integrated
+#   Gradients and baselines on images).
 # - What a transformer layer computes, at the level of "self-attention, then a feed-forward
 #   network, each with a residual connection".
 # - PyTorch tensors and autograd.
@@ -78,12 +79,12 @@ DEVICE = setup_notebook(seed=0)
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. A transformer classifier you can differentiate
 #
-# The model to explain is the one of notebook 04, rebuilt so that gradients can flow through
-# it. **MiniLM** (all-MiniLM-L6-v2; `utils.models.load_text_encoder()`) is a 6-layer BERT-style
-# encoder with 12 attention heads per layer and 384-dimensional token vectors. A review becomes
-# WordPiece tokens framed by `[CLS]` and `[SEP]`; the encoder turns each token into a vector,
-# the sentence embedding is the mean of these vectors scaled to unit length, and a logistic
-# regression on it gives the **log-odds of fresh**, our $f(x)$.
+# The model to explain is the one of [notebook 04](04_shap.ipynb), rebuilt so that gradients can
+# flow through it. **MiniLM** (all-MiniLM-L6-v2; `utils.models.load_text_encoder()`) is a
+# 6-layer BERT-style encoder with 12 attention heads per layer and 384-dimensional token
+# vectors. A review becomes WordPiece tokens framed by `[CLS]` and `[SEP]`; the encoder turns
+# each token into a vector, the sentence embedding is the mean of these vectors scaled to unit
+# length, and a logistic regression on it gives the **log-odds of fresh**, our $f(x)$.
 #
 # We keep the encoder frozen and fit only the head, with scikit-learn, on the embeddings of 450
 # training reviews (600 Rotten Tomatoes snippets, split 75/25 as in notebook 04). Two heads on the
@@ -110,7 +111,7 @@ from sklearn.model_selection import train_test_split
 from torch import nn
 
 from utils.data import load_text, make_planted_text, remove_token
-from utils.env import CountingModel, record_throughput
+from utils.env import CountingModel, progress, record_throughput
 from utils.models import load_text_encoder
 from utils.plotting import token_attributions
 
@@ -416,6 +417,7 @@ for ax, mass, title in [(axes[0], raw_mass, "Attention weight"),
     ax.set_title(title)
     ax.set_ylim(0, 1)
 axes[0].set_ylabel("mean share of an attention row")
+fig.supxlabel("encoder layer")
 axes[1].legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
 fig.suptitle(f"Where MiniLM's attention goes, {len(test)} test reviews", fontsize="x-large",
              fontweight="bold")
@@ -554,13 +556,13 @@ plt.show()
 #
 # ### Intuition
 #
-# Integrated Gradients (Sundararajan et al., 2017; notebook 05 uses it on images) walks from a
-# baseline input $x'$ to the input $x$ in small steps, adds up the gradient along the way, and
-# multiplies by how far each feature moved. Text is discrete, so the walk happens in embedding
-# space: each token's 384-dimensional word embedding moves from the embedding of a neutral token
-# to its own. The baseline replaces every word piece with `[PAD]` and keeps `[CLS]` and `[SEP]`,
-# so the baseline is "a sentence of the same length with no words in it". The result is
-# *signed* and it explains the output $f$, classifier head included.
+# Integrated Gradients (Sundararajan et al., 2017; [notebook 05](05_gradient_methods.ipynb) uses
+# it on images) walks from a baseline input $x'$ to the input $x$ in small steps, adds up the
+# gradient along the way, and multiplies by how far each feature moved. Text is discrete, so the
+# walk happens in embedding space: each token's 384-dimensional word embedding moves from the
+# embedding of a neutral token to its own. The baseline replaces every word piece with `[PAD]`
+# and keeps `[CLS]` and `[SEP]`, so the baseline is "a sentence of the same length with no words
+# in it". The result is *signed* and it explains the output $f$, classifier head included.
 #
 # ### Math
 #
@@ -571,7 +573,8 @@ plt.show()
 #   \;\approx\; \sum_d (e_{i,d} - e'_{i,d}) \frac1m \sum_{k=1}^{m}
 #   \frac{\partial f}{\partial e_{i,d}}\Bigl(e' + \tfrac{k - 1/2}{m} (e - e')\Bigr).$$
 #
-# Summing over the embedding dimensions gives one number per token. **Completeness** says
+# Summing over the embedding dimensions gives one number per token. **Completeness** (the
+# counterpart of the efficiency axiom of Shapley values, [notebook 04](04_shap.ipynb)) says
 # $\sum_i \phi_i = f(x) - f(x')$ for the exact integral; the midpoint sum on the right has a
 # small error that shrinks with $m$. Position and segment embeddings are the same for $x$ and
 # $x'$, so they get no attribution.
@@ -682,13 +685,13 @@ plt.show()
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. SHAP with a text masker
 #
-# Notebook 04 built SHAP's Partition explainer from scratch (Owen values over a hierarchy of
-# tokens). Here it is the black-box reference: `shap.maskers.Text(tokenizer)` splits a review
-# into the same WordPiece tokens, hides a token by writing `[MASK]` in its place, and groups
-# the tokens in a binary tree; `shap.Explainer(f, masker, seed=0)` picks the Partition
-# algorithm. The model is only ever called on strings (our `log_odds`), so SHAP never sees a
-# gradient. **Additivity** (efficiency) must hold: $\phi_0 + \sum_i \phi_i = f(x)$, where the base
-# value $\phi_0$ is $f$ of the fully masked review.
+# [Notebook 04](04_shap.ipynb) built SHAP's Partition explainer from scratch (Owen values over a
+# hierarchy of tokens). Here it is the black-box reference: `shap.maskers.Text(tokenizer)`
+# splits a review into the same WordPiece tokens, hides a token by writing `[MASK]` in its
+# place, and groups the tokens in a binary tree; `shap.Explainer(f, masker, seed=0)` picks the
+# Partition algorithm. The model is only ever called on strings (our `log_odds`), so SHAP never
+# sees a gradient. **Additivity** (efficiency) must hold: $\phi_0 + \sum_i \phi_i = f(x)$, where
+# the base value $\phi_0$ is $f$ of the fully masked review.
 #
 # We explain the same reviews with IG and SHAP, for the honest model: the example above and the
 # first test reviews (in test order) of at most `MAX_TOKENS` tokens, `N_REAL` reviews in all
@@ -797,7 +800,8 @@ def explain_all(model: ReviewClassifier, texts, shap_name: str) -> list[dict[str
     relevance, |IG| and |SHAP| per token."""
     shap_per_text = shap_values(model, texts, shap_name)
     scores = []
-    for text, phi_shap in zip(texts, shap_per_text, strict=True):
+    for text, phi_shap in progress(zip(texts, shap_per_text, strict=True),
+                                   "attention, rollout and IG per review", total=len(texts)):
         attention, _ = attention_maps(str(text))
         phi_ig, _ = ig_of_text(model, str(text))
         scores.append({"attention": last_layer_attention(attention),
@@ -848,6 +852,7 @@ for offset, (model_name, colour) in zip((-0.2, 0.2), [("shortcut model", "tab:re
                   label=model_name)
     ax.bar_label(bars, fmt="%.2f", padding=3, fontsize=12)
 ax.set_xticks(positions, METHODS)
+ax.set_xlabel("method")
 ax.set_ylim(0, 1.15)
 ax.set_ylabel(f"share of reviews with '{TOKEN}' ranked first")
 ax.set_title(f"Who finds the planted word? {N_PLANTED} planted test reviews")
@@ -1123,11 +1128,11 @@ assert gradient_hits["shortcut"] > gradient_hits["honest"], "the head now matter
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 3: Delete the top token
 #
-# A faithfulness check (notebook 07 develops it): for each real review of section 7,
-# replace the token that a method ranks first (among the ordinary tokens) with `[MASK]` and
-# measure how much the honest model's log-odds move, $|f(x) - f(x_{\setminus \text{top}})|$.
-# Average over the reviews for each of the four methods and for a random token (seeded). Which
-# method's top token matters most to the model?
+# A faithfulness check ([notebook 07](07_sanity_checks.ipynb) develops it): for each real review
+# of section 7, replace the token that a method ranks first (among the ordinary tokens) with
+# `[MASK]` and measure how much the honest model's log-odds move,
+# $|f(x) - f(x_{\setminus \text{top}})|$. Average over the reviews for each of the four methods
+# and for a random token (seeded). Which method's top token matters most to the model?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hint: work on token ids: ids.clone(), set one position to tokenizer.mask_token_id, and call

@@ -107,3 +107,13 @@ def test_readme_table_lists_exactly_the_notebooks():
     table = readme.split("<!-- notebooks:start -->")[1].split("<!-- notebooks:end -->")[0]
     listed = re.findall(r"\(notebooks/(\d\d_[a-z0-9_]+)\.ipynb\)", table)
     assert listed == IDS, "the README's notebook table must list every notebook, in order"
+
+
+def test_readme_lecture_plan_covers_every_notebook_in_90_minutes():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- lectures:start -->")[1].split("<!-- lectures:end -->")[0]
+    rows = re.findall(r"^\| (\d\d) \| (.+) \|$", block, flags=re.MULTILINE)
+    assert [number for number, _ in rows] == [stem[:2] for stem in IDS]
+    for number, plan in rows:
+        minutes = sum(int(m) for m in re.findall(r"\((\d+)\)", plan))
+        assert minutes == 90, f"the plan for notebook {number} adds up to {minutes} minutes"
