@@ -23,7 +23,7 @@
 # measure. It combines Grad-CAM with guided backprop (Guided Grad-CAM), compares target layers,
 # and ends with a small CNN that learned a planted watermark: does the map find it?
 #
-# **Run time:** about 20–30 s on a 2-core laptop CPU (no GPU and no internet needed): a few
+# **Run time:** about 25–35 s on a 2-core laptop CPU (no GPU and no internet needed): a few
 # dozen forward and backward passes of the CNN, a few seconds of training for a small CNN,
 # and the figures.
 #

@@ -23,7 +23,7 @@
 # tells us which of the four finds the shortcut, and rank correlations on real reviews tell us
 # how much they agree.
 #
-# **Run time:** about 55 s on a 2-core laptop CPU (no GPU and no internet needed).
+# **Run time:** about 70–85 s on a 2-core laptop CPU (no GPU and no internet needed).
 #
 # ## Learning objectives
 #
