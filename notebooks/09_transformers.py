@@ -23,7 +23,7 @@
 # tells us which of the four finds the shortcut, and rank correlations on real reviews tell us
 # how much they agree.
 #
-# **Run time:** about 70–85 s on a 2-core laptop CPU (no GPU and no internet needed).
+# **Run time:** about 60–75 s on a 2-core laptop CPU (no GPU and no internet needed).
 #
 # ## Learning objectives
 #
@@ -784,7 +784,7 @@ print("SHAP:", ", ".join(f"{t} {v:+.3f}" for t, v in
 # the word, so a method that explains *the model* should stop pointing at it.
 
 # %%
-N_PLANTED = 12
+N_PLANTED = 8
 planted_counts = np.array([len(tokenizer(str(t))["input_ids"]) for t in planted_texts[test]])
 planted_pool = test[has_token[test] & (planted_counts <= MAX_TOKENS)]
 planted_sentences = [int(i) for i in planted_pool[:N_PLANTED]]
