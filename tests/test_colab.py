@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tools.course import NOTEBOOK_DIR, ROOT
+from tools.course import NOTEBOOK_DIR, ROOT, setup_cell
 
 # The course's dependencies that a Colab runtime does not preinstall (with what they pull in
 # that Colab lacks too); everything else in .venv stands in for Colab's own packages.
@@ -56,13 +56,6 @@ def _colab_stand_in(target: Path) -> int:
     return linked
 
 
-def _setup_cell() -> str:
-    notebook = nbformat.read(NOTEBOOK_DIR / "00_introduction.ipynb", as_version=4)
-    heading = next(i for i, c in enumerate(notebook.cells)
-                   if c.cell_type == "markdown" and "## Setup" in c.source)
-    return notebook.cells[heading + 1].source
-
-
 @pytest.fixture(scope="module")
 def colab_python(tmp_path_factory) -> Path:
     """A fresh venv that sees the stand-in for Colab's preinstalled libraries."""
@@ -96,7 +89,9 @@ def test_the_stand_in_lacks_what_colab_lacks(colab_python):
 
 
 def test_colab_branch_installs_the_course_and_notebook_00_runs(colab_python, tmp_path):
-    install = subprocess.run([str(colab_python), "-c", _setup_cell()], env=_colab_env(False),
+    notebook = nbformat.read(NOTEBOOK_DIR / "00_introduction.ipynb", as_version=4)
+    install = subprocess.run([str(colab_python), "-c", setup_cell(notebook).source],
+                             env=_colab_env(False),
                              cwd=tmp_path, capture_output=True, text=True, timeout=900)
     assert install.returncode == 0, install.stdout[-3000:] + install.stderr[-3000:]
     fresh_prefix = Path(subprocess.run(
@@ -120,7 +115,6 @@ def test_colab_branch_installs_the_course_and_notebook_00_runs(colab_python, tmp
         "display_name": "Colab stand-in", "language": "python",
         "env": {k: v for k, v in _colab_env(True).items()
                 if k.startswith(("XAI_COURSE", "PYTHONPATH", "TQDM", "OMP", "MKL"))}}))
-    notebook = nbformat.read(NOTEBOOK_DIR / "00_introduction.ipynb", as_version=4)
     previous = os.environ.get("JUPYTER_PATH")
     os.environ["JUPYTER_PATH"] = str(tmp_path / "jupyter")
     try:
@@ -131,6 +125,5 @@ def test_colab_branch_installs_the_course_and_notebook_00_runs(colab_python, tmp
             os.environ.pop("JUPYTER_PATH")
         else:
             os.environ["JUPYTER_PATH"] = previous
-    setup = next(c for c in notebook.cells if "setup_notebook(" in c.source)
-    printed = "".join(o.get("text", "") for o in setup.outputs)
+    printed = "".join(o.get("text", "") for o in setup_cell(notebook).outputs)
     assert "seed=0" in printed, printed

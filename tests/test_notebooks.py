@@ -10,7 +10,7 @@ import jupytext
 import nbformat
 import pytest
 
-from tools.course import NOTEBOOK_DIR, ROOT, colab_url, notebooks, repository_url
+from tools.course import NOTEBOOK_DIR, ROOT, colab_url, notebooks, repository_url, setup_cell
 
 NOTEBOOKS = notebooks()
 IDS = [p.stem for p in NOTEBOOKS]
@@ -69,10 +69,7 @@ def test_anatomy(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_setup_cell(path):
-    notebook = nbformat.read(path, as_version=4)
-    heading = next(i for i, c in enumerate(notebook.cells)
-                   if c.cell_type == "markdown" and "## Setup" in c.source)
-    setup = notebook.cells[heading + 1]
+    setup = setup_cell(nbformat.read(path, as_version=4))
     assert setup.cell_type == "code"
     assert '"google.colab" in sys.modules' in setup.source, "install only on Colab"
     assert repository_url() in setup.source, "Colab installs the course from its repository"
@@ -80,17 +77,11 @@ def test_setup_cell(path):
     assert 'os.environ.get("XAI_COURSE_COLAB") == "1"' in setup.source, "tests force the branch"
 
 
-def _setup_cell(path):
-    notebook = nbformat.read(path, as_version=4)
-    heading = next(i for i, c in enumerate(notebook.cells)
-                   if c.cell_type == "markdown" and "## Setup" in c.source)
-    return notebook.cells[heading + 1].source
-
-
 def test_setup_cells_are_identical():
     """The setup cell runs before the course is importable, so it cannot share code through
     utils; it is the same in every notebook, so that tests/test_colab.py covers them all."""
-    sources = {path.stem: _setup_cell(path) for path in NOTEBOOKS}
+    sources = {path.stem: setup_cell(nbformat.read(path, as_version=4)).source
+               for path in NOTEBOOKS}
     assert len(set(sources.values())) == 1, "setup cells differ: copy 00's to the others"
 
 

@@ -25,6 +25,7 @@ from nbconvert import HTMLExporter
 from tools import editions, report_card, slides
 from tools.course import (
     BUILD_DIR,
+    EXECUTED_DIR,
     LOCAL_MATHJAX,
     TEMPLATE_DIR,
     colab_url,
@@ -50,8 +51,13 @@ class Page:
     seconds: float
 
 
+def _name(page: Page) -> str:
+    """The title without its number ("LIME: local surrogate explanations")."""
+    return html.escape(page.title.split("·", 1)[-1].strip())
+
+
 def _short(page: Page) -> str:
-    return html.escape(page.title.split("·", 1)[-1].split(":")[0].strip())
+    return _name(page).split(":")[0]
 
 
 def navigation(pages: list[Page], index: int, edition: str) -> str:
@@ -77,8 +83,9 @@ def navigation(pages: list[Page], index: int, edition: str) -> str:
 
 
 def _exporter() -> HTMLExporter:
-    return HTMLExporter(extra_template_basedirs=[str(TEMPLATE_DIR)], template_name="course_html",
-                        mathjax_url=LOCAL_MATHJAX)
+    return HTMLExporter(extra_template_basedirs=[str(TEMPLATE_DIR)],
+                        extra_template_paths=[str(TEMPLATE_DIR)],  # for stix_mathjax.html.j2
+                        template_name="course_html", mathjax_url=LOCAL_MATHJAX)
 
 
 def write_pages(executed: dict[str, nbformat.NotebookNode], pages: list[Page],
@@ -101,7 +108,7 @@ def write_pages(executed: dict[str, nbformat.NotebookNode], pages: list[Page],
 def index_page(pages: list[Page], card: str) -> str:
     """The course's front page."""
     rows = "".join(
-        f"<tr><td>{page.stem[:2]}</td><td>{html.escape(page.title.split('·', 1)[-1].strip())}"
+        f"<tr><td>{page.stem[:2]}</td><td>{_name(page)}"
         f"</td><td><a href='instructor/{page.stem}.html'>instructor</a></td>"
         f"<td><a href='student/{page.stem}.html'>student</a></td>"
         f"<td><a href='slides/{page.stem}.slides.html'>slides</a></td>"
@@ -138,15 +145,14 @@ the notebook explains each test and its pass mark.</p>
 def main() -> int:
     quiet_environment()
     netlog = enable_offline_guard()
-    executed_dir = BUILD_DIR / "notebooks"
-    executed_dir.mkdir(parents=True, exist_ok=True)
+    EXECUTED_DIR.mkdir(parents=True, exist_ok=True)
     vendor_static(BUILD_DIR / "_static")
     report_card.CSV_PATH.unlink(missing_ok=True)  # notebook 07 writes it afresh below
     editions.build(BUILD_DIR / "student")
     executed, pages = {}, []
     for path in notebooks():
         notebook, seconds = execute(path)
-        nbformat.write(notebook, executed_dir / path.name)
+        nbformat.write(notebook, EXECUTED_DIR / path.name)
         executed[path.stem] = notebook
         pages.append(Page(path.stem, title(notebook), seconds))
         print(f"{seconds:6.1f} s  {path.name}", flush=True)

@@ -17,8 +17,9 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
 BUILD_DIR = ROOT / "build"
+EXECUTED_DIR = BUILD_DIR / "notebooks"  # make run's executed notebooks, reused by make slides
 GUARD_DIR = ROOT / "tests" / "offline"
-TEMPLATE_DIR = ROOT / "tools" / "templates"
+TEMPLATE_DIR = ROOT / "tools" / "templates"  # the page and deck templates and their partials
 # Pages and decks load MathJax from the copy that vendor_static puts next to them.
 LOCAL_MATHJAX = "../_static/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
 NOTEBOOK_PATTERN = re.compile(r"^\d\d_[a-z0-9_]+$")
@@ -48,6 +49,13 @@ def link_pages(body: str, suffix: str) -> str:
     """Point the notebooks' links to each other (``05_gradient_methods.ipynb``, which work in
     Jupyter and on GitHub) at the file with ``suffix`` in the same folder of the site."""
     return NOTEBOOK_LINK.sub(lambda m: f'href="{m.group(1)}{suffix}{m.group(2) or ""}"', body)
+
+
+def setup_cell(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The notebook's setup cell: the code cell right after its ``## Setup`` heading."""
+    heading = next(i for i, c in enumerate(notebook.cells)
+                   if c.cell_type == "markdown" and "## Setup" in c.source)
+    return notebook.cells[heading + 1]
 
 
 def title(notebook: nbformat.NotebookNode) -> str:

@@ -27,6 +27,7 @@ from nbconvert.preprocessors import Preprocessor
 
 from tools.course import (
     BUILD_DIR,
+    EXECUTED_DIR,
     LOCAL_MATHJAX,
     NOTEBOOK_DIR,
     TEMPLATE_DIR,
@@ -43,6 +44,7 @@ SLIDES_DIR = BUILD_DIR / "slides"
 SLIDE_TYPES = ("slide", "subslide", "fragment", "-", "skip", "notes")
 FOLD_LINES = 12  # code cells longer than this are folded on the slide
 FULL_SLIDE_LINES = 14  # a figure after this many lines of text or code gets its own sub-slide
+SLIDE_HEADING = re.compile(r"#{1,2} ")  # a title or a section
 SUBSLIDE_OPENERS = ("### ", "> **Pitfall", "**Pros and cons")
 
 
@@ -59,7 +61,7 @@ def default_slide_types(notebook: nbformat.NotebookNode) -> list[str]:
     for cell in notebook.cells:
         text = cell.source.lstrip()
         lines = len(text.splitlines())
-        if cell.cell_type == "markdown" and re.match(r"#{1,2} ", text):
+        if cell.cell_type == "markdown" and SLIDE_HEADING.match(text):
             kind = "slide"
         elif cell.cell_type == "markdown" and text.startswith(SUBSLIDE_OPENERS):
             kind = "subslide"
@@ -83,7 +85,7 @@ def problems(notebook: nbformat.NotebookNode) -> list[str]:
         kind, text = slide_type(cell), cell.source.lstrip()
         if kind not in SLIDE_TYPES:
             found.append(f"cell {index}: slide_type {kind!r} is not one of {SLIDE_TYPES}")
-        elif cell.cell_type == "markdown" and re.match(r"#{1,2} ", text) and kind != "slide":
+        elif cell.cell_type == "markdown" and SLIDE_HEADING.match(text) and kind != "slide":
             found.append(f"cell {index}: a '#'/'##' heading must open a slide, not {kind!r}")
         elif cell.cell_type == "markdown" and text.startswith("### ") and kind not in (
                 "slide", "subslide"):
@@ -130,7 +132,8 @@ class FoldLongCode(Preprocessor):
 def deck(notebook: nbformat.NotebookNode, name: str) -> str:
     """The reveal.js HTML of one notebook; assets are looked up in ``../_static``."""
     exporter = SlidesExporter(
-        extra_template_basedirs=[str(TEMPLATE_DIR)], template_name="course_reveal",
+        extra_template_basedirs=[str(TEMPLATE_DIR)], extra_template_paths=[str(TEMPLATE_DIR)],
+        template_name="course_reveal",
         reveal_url_prefix="../_static/revealjs", reveal_theme="white", reveal_transition="none",
         reveal_number="c/t", reveal_width="1280", reveal_height="800",
         exclude_input_prompt=True, exclude_output_prompt=True, mathjax_url=LOCAL_MATHJAX)
@@ -164,7 +167,7 @@ def build(out_dir: Path = SLIDES_DIR,
 
 
 def _executed_copy(path: Path) -> nbformat.NotebookNode | None:
-    copy = BUILD_DIR / "notebooks" / path.name
+    copy = EXECUTED_DIR / path.name
     if copy.exists() and copy.stat().st_mtime >= path.stat().st_mtime:
         return nbformat.read(copy, as_version=4)
     return None
