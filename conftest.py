@@ -3,7 +3,9 @@
 * Every process the session starts (Jupyter kernels included) refuses network connections;
   any attempt fails the session, even one a library caught and recovered from.
 * nbval never compares stderr, HTML or JavaScript output (only asserts decide).
-* Each notebook's total execution time is reported and held to the course's budget.
+* Each notebook's total execution time is printed as information. Speed is judged by
+  ``make bench``, never here: a busy machine must not turn the tests red. The only time limit
+  is the Makefile's hang guard (``--nbval-cell-timeout``), minutes per cell.
 """
 
 from __future__ import annotations
@@ -12,16 +14,14 @@ from collections import defaultdict
 
 import pytest
 
-from tools.course import BUDGET_SECONDS, enable_offline_guard, network_attempts, quiet_environment
+from tools.course import OfflineRun
 
 _NOTEBOOK_SECONDS: dict[str, float] = defaultdict(float)
-_NETLOG = None
+_OFFLINE = OfflineRun("the test session")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    global _NETLOG
-    quiet_environment()
-    _NETLOG = enable_offline_guard()
+    _OFFLINE.__enter__()  # left by pytest_sessionfinish's verdict, not by a with block
     _skip_stderr_in_nbval()
 
 
@@ -60,18 +60,16 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     if _NOTEBOOK_SECONDS:
-        terminalreporter.section("notebook run times (nbval, seconds)")
+        terminalreporter.section("notebook run times (nbval, seconds; information only, "
+                                 "the budgets live in make bench)")
         for path, seconds in sorted(_NOTEBOOK_SECONDS.items()):
-            flag = "  OVER BUDGET" if seconds > BUDGET_SECONDS else ""
-            terminalreporter.write_line(f"{seconds:7.1f}  {path}{flag}")
+            terminalreporter.write_line(f"{seconds:7.1f}  {path}")
         terminalreporter.write_line(f"{sum(_NOTEBOOK_SECONDS.values()):7.1f}  total")
-    attempts = network_attempts(_NETLOG) if _NETLOG else ""
-    if attempts:
-        terminalreporter.section("NETWORK ACCESS ATTEMPTED (the course must run offline)")
-        terminalreporter.write_line(attempts)
+    if _OFFLINE.report():
+        terminalreporter.section("network access attempted")
+        terminalreporter.write_line(_OFFLINE.report())
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    over = [p for p, s in _NOTEBOOK_SECONDS.items() if s > BUDGET_SECONDS]
-    if (_NETLOG and network_attempts(_NETLOG)) or over:
+    if _OFFLINE.report():
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from test_dependencies import colab_pins
 
 from tools.course import NOTEBOOK_DIR, ROOT, setup_cell
 
@@ -105,6 +106,14 @@ def test_colab_branch_installs_the_course_and_notebook_00_runs(colab_python, tmp
     inside = {name for name, where in placed.items() if where.startswith(str(fresh_prefix))}
     assert inside >= set(COLAB_LACKS), f"not installed by the branch: {set(COLAB_LACKS) - inside}"
     assert not inside & set(KEPT), f"Colab's own copies were replaced: {inside & set(KEPT)}"
+    versions = json.loads(subprocess.run(
+        [str(colab_python), "-c", "import json, sys; from importlib import metadata; "
+         "print(json.dumps({n: metadata.version(n) for n in sys.argv[1:]}))", *colab_pins()],
+        check=True, capture_output=True, text=True, cwd=tmp_path).stdout)
+    assert versions == colab_pins(), "the branch installs the tested versions"
+    summary = next(line for line in install.stdout.splitlines()
+                   if line.startswith("installed for the course:"))
+    assert all(f"{name} {version}" in summary for name, version in colab_pins().items())
 
     from nbclient import NotebookClient
 

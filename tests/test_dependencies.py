@@ -4,6 +4,7 @@ matching pair from the package index (design doc §4)."""
 from __future__ import annotations
 
 import re
+import tomllib
 
 from tools.course import ROOT
 
@@ -25,3 +26,19 @@ def test_torch_pair_from_the_index():
     pins = _pins((ROOT / "requirements.txt").read_text())
     assert (pins["torch"], pins["torchvision"]) == ("2.15.0", "0.29.2")
     assert "+cpu" not in pins["torch"], "the local CPU-only wheel breaks torchvision's import"
+
+
+def colab_pins() -> dict[str, str]:
+    """The ``colab`` extra of pyproject.toml: what the setup cell installs on Colab."""
+    with open(ROOT / "pyproject.toml", "rb") as handle:
+        extra = tomllib.load(handle)["project"]["optional-dependencies"]["colab"]
+    return _pins("\n".join(extra))
+
+
+def test_colab_installs_the_tested_versions():
+    requirements = _pins((ROOT / "requirements.txt").read_text())
+    pins = colab_pins()
+    assert pins, "the colab extra pins nothing"
+    assert {name: requirements.get(name) for name in pins} == pins, \
+        "the colab extra must pin the versions of requirements.txt"
+    assert not pins.keys() & {"torch", "torchvision", "numpy"}, "Colab's own copies stay"

@@ -179,6 +179,25 @@ def test_record_throughput_prints_and_logs(tmp_path, monkeypatch, capsys):
                                            "seconds": 4.0}
 
 
+def test_record_throughput_measures_the_bare_model_under_the_bench(tmp_path, monkeypatch,
+                                                                  capsys):
+    log = tmp_path / "bench.jsonl"
+    monkeypatch.setenv("XAI_COURSE_BENCH_LOG", str(log))
+    model = torch.nn.Linear(3, 2)
+    env.record_throughput("occlusion", 100, 1.0, forward=model, example=torch.zeros(3))
+    record = json.loads(log.read_text())
+    assert record["floor"] > 0 and record["floor_batch"] in env.FLOOR_BATCH_SIZES
+    assert record["floor_seconds"] > 0
+    assert "the method runs at" in capsys.readouterr().out
+
+
+def test_record_throughput_needs_forward_and_example_together():
+    with pytest.raises(ValueError, match="pass forward and example together"):
+        env.record_throughput("m", 10, 1.0, forward=lambda batch: batch)
+    with pytest.raises(TypeError, match="forward must be a callable"):
+        env.record_throughput("m", 10, 1.0, forward=3, example=np.zeros(2))
+
+
 def test_record_throughput_without_bench_log_only_prints(monkeypatch, capsys):
     monkeypatch.delenv("XAI_COURSE_BENCH_LOG", raising=False)
     assert env.record_throughput("SHAP", 10, 2) == 5.0
@@ -195,6 +214,75 @@ def test_record_throughput_without_bench_log_only_prints(monkeypatch, capsys):
 def test_record_throughput_rejects_bad_input(args, error, message):
     with pytest.raises(error, match=message):
         env.record_throughput(*args)
+
+
+# --------------------------------------------------------------------------- forward floor
+
+
+@pytest.mark.parametrize("example", [torch.zeros(2, 4, 4), np.zeros((4, 4, 3)), "a review"])
+def test_measure_forward_rate_batches_copies_of_one_input(example):
+    seen = []
+
+    def forward(batch):
+        seen.append(len(batch))
+        return batch
+
+    rate, batch = env.measure_forward_rate(forward, example, batch_sizes=(1, 4), min_seconds=0.01)
+    assert rate > 0 and batch in (1, 4)
+    assert set(seen) == {1, 4}, "a warm-up call, then each batch size"
+
+
+def test_measure_forward_rate_stops_past_the_best_batch():
+    import time
+
+    tried = []
+
+    def slower_with_size(batch):
+        tried.append(len(batch))
+        time.sleep(0.002 * len(batch) ** 2)  # the rate falls as the batch grows
+
+    _, batch = env.measure_forward_rate(slower_with_size, "x", batch_sizes=(1, 2, 4, 8, 16),
+                                        min_seconds=0.01)
+    assert batch == 1 and 16 not in tried
+
+
+def test_measure_forward_rate_runs_a_module_without_gradients():
+    model = torch.nn.Linear(3, 1)
+    grad_mode = []
+    env.measure_forward_rate(lambda b: grad_mode.append(torch.is_grad_enabled()) or model(b),
+                             torch.zeros(3), batch_sizes=(2,), min_seconds=0.01)
+    assert not any(grad_mode)
+
+
+@pytest.mark.parametrize(("args", "error", "message"), [
+    ((3, "x"), TypeError, "forward must be a callable"),
+    ((len, 5), TypeError, "example must be one input"),
+    ((len, "x", ()), ValueError, "batch_sizes must be positive ints"),
+    ((len, "x", (0, 2)), ValueError, "batch_sizes must be positive ints"),
+    ((len, "x", (1,), 0), ValueError, "min_seconds must be a positive number"),
+])
+def test_measure_forward_rate_rejects_bad_input(args, error, message):
+    with pytest.raises(error, match=message):
+        env.measure_forward_rate(*args)
+
+
+# --------------------------------------------------------------------------- Colab summary
+
+
+def test_colab_install_summary_names_the_pinned_libraries_and_the_kept_ones():
+    line = env.colab_install_summary()
+    assert line.startswith("installed for the course: captum ")
+    assert "shap " in line and "kept the runtime's torch " in line and "\n" not in line
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("", "distribution must be a package name"),
+    ("no-such-distribution-xyz", "is not installed"),
+    ("numpy", "has no 'colab' extra"),
+])
+def test_colab_install_summary_rejects_bad_input(name, message):
+    with pytest.raises(ValueError, match=message):
+        env.colab_install_summary(name)
 
 
 def test_counting_model_counts_inputs_and_time():

@@ -30,12 +30,14 @@ def test_html_table_escapes_and_rounds(card):
 
 def test_update_readme_replaces_only_the_block(card, tmp_path):
     readme = tmp_path / "README.md"
-    readme.write_text(f"intro\n{report_card.START}\nold\n{report_card.END}\nrest\n",
+    readme.write_text("intro\n<!-- report-card:start -->\nold\n<!-- report-card:end -->\nrest\n",
                       encoding="utf-8")
-    report_card.update_readme(card, readme)
+    assert report_card.update_readme(card, readme) == ["| gradient | 0.33 | 0.08 |",
+                                                       "| random map | 0.00 | — |"]
     text = readme.read_text(encoding="utf-8")
     assert text.startswith("intro\n") and text.endswith("rest\n") and "old" not in text
     assert "| gradient | 0.33 | 0.08 |" in text
+    assert report_card.update_readme(card, readme) == [], "a second refresh changes nothing"
 
 
 def test_missing_csv_says_how_to_make_it(tmp_path):
@@ -53,11 +55,11 @@ def test_csv_without_method_column_is_rejected(tmp_path):
 def test_readme_without_markers_is_rejected(card, tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text("no block here\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="lacks the markers"):
+    with pytest.raises(ValueError, match="needs exactly one <!-- report-card:start -->"):
         report_card.update_readme(card, readme)
 
 
 def test_the_readme_has_a_report_card():
     text = report_card.README.read_text(encoding="utf-8")
-    block = text.split(report_card.START)[1].split(report_card.END)[0]
+    block = text.split("<!-- report-card:start -->")[1].split("<!-- report-card:end -->")[0]
     assert block.strip().startswith("| method |"), "the README shows the report card table"

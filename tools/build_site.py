@@ -28,13 +28,11 @@ from tools.course import (
     EXECUTED_DIR,
     LOCAL_MATHJAX,
     TEMPLATE_DIR,
+    OfflineRun,
     colab_url,
-    enable_offline_guard,
     execute,
     link_pages,
-    network_attempts,
     notebooks,
-    quiet_environment,
     title,
     vendor_static,
 )
@@ -143,32 +141,28 @@ the notebook explains each test and its pass mark.</p>
 
 
 def main() -> int:
-    quiet_environment()
-    netlog = enable_offline_guard()
-    EXECUTED_DIR.mkdir(parents=True, exist_ok=True)
-    vendor_static(BUILD_DIR / "_static")
-    report_card.CSV_PATH.unlink(missing_ok=True)  # notebook 07 writes it afresh below
-    editions.build(BUILD_DIR / "student")
-    executed, pages = {}, []
-    for path in notebooks():
-        notebook, seconds = execute(path)
-        nbformat.write(notebook, EXECUTED_DIR / path.name)
-        executed[path.stem] = notebook
-        pages.append(Page(path.stem, title(notebook), seconds))
-        print(f"{seconds:6.1f} s  {path.name}", flush=True)
-    write_pages(executed, pages)
-    slides.build(executed=executed)
-    card = "<p>No report card: notebook 07 did not run.</p>"
-    if report_card.CSV_PATH.exists():
-        card = report_card.html_table()
-        report_card.update_readme()
-        print("README report card refreshed from build/report_card.csv")
-    (BUILD_DIR / "index.html").write_text(index_page(pages, card), encoding="utf-8")
-    attempts = network_attempts(netlog)
-    if attempts:
-        print("NETWORK ACCESS ATTEMPTED (the course must run offline):\n" + attempts)
-        return 1
-    print(f"course written to {BUILD_DIR / 'index.html'} (open it from disk; no server needed)")
+    """Execute every notebook and write the site; everything goes to build/ (the README's
+    tables change only through ``make bench`` and ``make readme``)."""
+    with OfflineRun("make run"):
+        EXECUTED_DIR.mkdir(parents=True, exist_ok=True)
+        vendor_static(BUILD_DIR / "_static")
+        report_card.CSV_PATH.unlink(missing_ok=True)  # notebook 07 writes it afresh below
+        editions.build(BUILD_DIR / "student")
+        executed, pages = {}, []
+        for path in notebooks():
+            notebook, seconds = execute(path)
+            nbformat.write(notebook, EXECUTED_DIR / path.name)
+            executed[path.stem] = notebook
+            pages.append(Page(path.stem, title(notebook), seconds))
+            print(f"{seconds:6.1f} s  {path.name}", flush=True)
+        write_pages(executed, pages, BUILD_DIR)
+        slides.build(executed=executed)
+        card = "<p>No report card: notebook 07 did not run.</p>"
+        if report_card.CSV_PATH.exists():
+            card = report_card.html_table()
+        (BUILD_DIR / "index.html").write_text(index_page(pages, card), encoding="utf-8")
+    print(f"course written to {BUILD_DIR / 'index.html'} (open it from disk; no server needed); "
+          "`make readme` copies this run's report card into the README")
     return 0
 
 

@@ -18,12 +18,12 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
 BUILD_DIR = ROOT / "build"
 EXECUTED_DIR = BUILD_DIR / "notebooks"  # make run's executed notebooks, reused by make slides
-GUARD_DIR = ROOT / "tests" / "offline"
+# The network guard: its sitecustomize installs it in every process with this folder on the path.
+GUARD_DIR = ROOT / "tools" / "offline"
 TEMPLATE_DIR = ROOT / "tools" / "templates"  # the page and deck templates and their partials
 # Pages and decks load MathJax from the copy that vendor_static puts next to them.
 LOCAL_MATHJAX = "../_static/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
 NOTEBOOK_PATTERN = re.compile(r"^\d\d_[a-z0-9_]+$")
-BUDGET_SECONDS = 90.0
 NOTEBOOK_LINK = re.compile(r'href="(\d\d_[a-z0-9_]+)\.ipynb(#[^"]*)?"')
 
 
@@ -64,6 +64,23 @@ def title(notebook: nbformat.NotebookNode) -> str:
     return first.lstrip("#").strip()
 
 
+README = ROOT / "README.md"
+
+
+def replace_readme_block(name: str, content: str, readme: Path = README) -> bool:
+    """Put ``content`` between the README's ``<!-- name:start -->`` and ``<!-- name:end -->``
+    markers; returns whether the text changed. Missing markers raise instead of silently
+    writing nothing. Only deliberate steps call this (``make bench``, ``make readme``)."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    text = readme.read_text(encoding="utf-8")
+    if text.count(start) != 1 or text.count(end) != 1 or text.index(start) > text.index(end):
+        raise ValueError(f"{readme} needs exactly one {start} ... {end} pair of markers")
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
+    updated = pattern.sub(lambda _: f"{start}\n{content.strip()}\n{end}", text)
+    readme.write_text(updated, encoding="utf-8")
+    return updated != text
+
+
 def enable_offline_guard() -> Path:
     """Refuse network connections in this process and in every process it starts (Jupyter
     kernels included); attempts are logged to the returned file, which callers check."""
@@ -83,6 +100,38 @@ def enable_offline_guard() -> Path:
 def network_attempts(log: Path) -> str:
     """What the guard logged so far (empty when nothing tried to go online)."""
     return log.read_text(encoding="utf-8") if log.exists() else ""
+
+
+class OfflineRun:
+    """A job run behind the offline guard, with the environment of an executed notebook:
+
+        with OfflineRun("make run"):
+            ...
+
+    On leaving the block the job fails (exit status 1, with the attempts printed) if anything
+    tried to reach the network, even where a library caught the error and carried on. The test
+    session enters it in ``pytest_configure`` and reads :meth:`report` at the end instead."""
+
+    def __init__(self, job: str) -> None:
+        self.job = job
+        self.log: Path | None = None
+
+    def __enter__(self) -> OfflineRun:
+        quiet_environment()
+        self.log = enable_offline_guard()
+        return self
+
+    def report(self) -> str:
+        """Empty when nothing went online; otherwise the job's name and every attempt."""
+        attempts = network_attempts(self.log) if self.log else ""
+        if not attempts:
+            return ""
+        return f"NETWORK ACCESS ATTEMPTED during {self.job} (the course must run offline):\n" \
+            + attempts
+
+    def __exit__(self, error_type, error, traceback) -> None:
+        if error_type is None and self.report():
+            raise SystemExit(self.report())
 
 
 def quiet_environment() -> None:

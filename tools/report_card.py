@@ -1,21 +1,21 @@
 """The report card of notebook 07: the notebook writes ``build/report_card.csv`` when it runs;
-``make run`` turns it into a Markdown table in the README and an HTML table on the index page.
+``make run`` puts it on the index page as an HTML table. The README's copy changes only when you
+ask for it (``make readme``), which prints the rows that changed.
 
-    python -m tools.report_card      # refresh the README from the last run's CSV
+    python -m tools.report_card      # refresh the README's card from the last run's CSV
 """
 
 from __future__ import annotations
 
 import csv
 import html
-import re
+import sys
 from pathlib import Path
 
-from tools.course import BUILD_DIR, ROOT
+from tools.course import BUILD_DIR, README, replace_readme_block
 
 CSV_PATH = BUILD_DIR / "report_card.csv"
-README = ROOT / "README.md"
-START, END = "<!-- report-card:start -->", "<!-- report-card:end -->"
+BLOCK = "report-card"  # the README's <!-- report-card:start --> ... <!-- report-card:end -->
 
 
 def read(path: Path = CSV_PATH) -> tuple[list[str], list[list[str]]]:
@@ -52,16 +52,24 @@ def html_table(path: Path = CSV_PATH) -> str:
     return f"<table><tr>{head}</tr>\n{body}</table>"
 
 
-def update_readme(path: Path = CSV_PATH, readme: Path = README) -> None:
-    """Replace the README's report-card block (between its two markers) by the card."""
-    text = readme.read_text(encoding="utf-8")
-    if START not in text or END not in text:
-        raise ValueError(f"{readme} lacks the markers {START} ... {END}")
-    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
-    block = f"{START}\n{markdown(path)}\n{END}"
-    readme.write_text(pattern.sub(lambda _: block, text), encoding="utf-8")
+def update_readme(path: Path = CSV_PATH, readme: Path = README) -> list[str]:
+    """Replace the README's report-card block by the card; returns the Markdown rows that are
+    new (empty when the README already showed this card)."""
+    table = markdown(path)
+    before = readme.read_text(encoding="utf-8")
+    replace_readme_block(BLOCK, table, readme)
+    return [row for row in table.splitlines()[2:] if row not in before]
+
+
+def main() -> int:
+    changed = update_readme()
+    if not changed:
+        print(f"README report card already matches {CSV_PATH}; nothing changed")
+        return 0
+    print(f"README report card refreshed from {CSV_PATH}; {len(changed)} rows changed:")
+    print("\n".join(changed))
+    return 0
 
 
 if __name__ == "__main__":
-    update_readme()
-    print(f"README report card refreshed from {CSV_PATH}")
+    sys.exit(main())
