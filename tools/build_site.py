@@ -19,6 +19,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
+import markupsafe
 import nbformat
 from nbconvert import HTMLExporter
 
@@ -49,13 +51,9 @@ class Page:
     seconds: float
 
 
-def _name(page: Page) -> str:
-    """The title without its number ("LIME: local surrogate explanations")."""
-    return html.escape(page.title.split("·", 1)[-1].strip())
-
-
 def _short(page: Page) -> str:
-    return _name(page).split(":")[0]
+    """The title without its number, up to its colon ("LIME" for "03 · LIME: local ...")."""
+    return html.escape(page.title.split("·", 1)[-1].strip()).split(":")[0]
 
 
 def navigation(pages: list[Page], index: int, edition: str) -> str:
@@ -104,40 +102,13 @@ def write_pages(executed: dict[str, nbformat.NotebookNode], pages: list[Page],
 
 
 def index_page(pages: list[Page], card: str) -> str:
-    """The course's front page."""
-    rows = "".join(
-        f"<tr><td>{page.stem[:2]}</td><td>{_name(page)}"
-        f"</td><td><a href='instructor/{page.stem}.html'>instructor</a></td>"
-        f"<td><a href='student/{page.stem}.html'>student</a></td>"
-        f"<td><a href='slides/{page.stem}.slides.html'>slides</a></td>"
-        f"<td><a href='notebooks/{page.stem}.ipynb'>executed</a> · "
-        f"<a href='student/{page.stem}.ipynb'>student</a></td>"
-        f"<td><a href='{colab_url(Path(page.stem))}'>Colab</a></td>"
-        f"<td class='num'>{page.seconds:.0f} s</td></tr>\n" for page in pages)
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Explainable ML, hands-on</title>
-<style>body{{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em;
-line-height:1.5}}table{{border-collapse:collapse}}td,th{{border-bottom:1px solid #ccc;
-padding:.35em .7em;text-align:left}}td.num,th.num{{text-align:right}}</style></head><body>
-<h1>Explainable ML, hands-on</h1>
-<p>An offline, hands-on course on explaining machine-learning models and on testing whether an
-explanation can be trusted. Every notebook below was executed offline by <code>make run</code>
-in this build; the run times are this build's.</p>
-<p><b>Students:</b> read a notebook in the <i>student</i> edition (the lesson with all its
-figures, exercise solutions replaced by hints), then work in its student <code>.ipynb</code>
-locally or in Colab. Start with 00, then follow the order: each notebook names the ones it
-builds on. <b>Instructors:</b> the <i>instructor</i> edition shows the solutions; the
-<i>slides</i> are reveal.js decks made from the same notebooks (arrow keys move, <kbd>S</kbd>
-opens speaker view, <kbd>Esc</kbd> shows the overview).</p>
-<table><tr><th>#</th><th>notebook</th><th colspan="2">edition (HTML)</th><th>deck</th>
-<th>notebook files</th><th>run online</th><th class="num">run time</th></tr>
-{rows}</table>
-<h2>Report card (notebook 07)</h2>
-<p>Every number was computed by notebook 07 in this run (<a href="report_card.csv">CSV</a>);
-the notebook explains each test and its pass mark.</p>
-{card}
-</body></html>
-"""
+    """The course's front page, from ``templates/site_index.html.j2``."""
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+                                     autoescape=True)
+    rows = [{"stem": page.stem, "name": page.title.split("·", 1)[-1].strip(),
+             "seconds": page.seconds, "colab": colab_url(Path(page.stem))} for page in pages]
+    return environment.get_template("site_index.html.j2").render(pages=rows,
+                                                                 card=markupsafe.Markup(card))
 
 
 def main() -> int:
