@@ -38,6 +38,7 @@ def test_data_dir_missing_folder_raises(monkeypatch, tmp_path):
     ("breast_cancer", (569, 30), "classification", 2),
     ("wine", (178, 13), "classification", 3),
     ("adult", (32561, 14), "classification", 2),
+    ("boston", (506, 13), "regression", 0),
 ])
 def test_load_tabular(name, shape, task, n_classes):
     assert name in data.TABULAR_DATASETS
@@ -49,6 +50,15 @@ def test_load_tabular(name, shape, task, n_classes):
     assert len(table.target_names) == n_classes
     if n_classes:
         assert set(table.y.unique()) == set(range(n_classes))
+
+
+def test_boston_b_column_is_the_documented_transform_of_a_share():
+    """B = 1000 (Bk - 0.63)^2 with Bk in [0, 1]: at most 1000 * 0.63^2 = 396.9 (Bk = 0), and
+    two shares on either side of 0.63 map to the same B."""
+    boston = data.load_tabular("boston")
+    assert boston.X["B"].max() == pytest.approx(396.9)
+    assert boston.X["B"].min() >= 0 and 0 < boston.y.min() and boston.y.max() == 50.0
+    assert 1000 * (0.5 - 0.63) ** 2 == pytest.approx(1000 * (0.76 - 0.63) ** 2)
 
 
 @pytest.mark.parametrize(("name", "error", "message"), [

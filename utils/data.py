@@ -38,7 +38,7 @@ __all__ = [
     "remove_token",
 ]
 
-TABULAR_DATASETS = ("diabetes", "breast_cancer", "wine", "adult")
+TABULAR_DATASETS = ("diabetes", "breast_cancer", "wine", "adult", "boston")
 PHOTO_NAMES = ("chelsea", "coffee", "rocket", "astronaut", "grace_hopper", "china", "flower")
 
 
@@ -120,9 +120,29 @@ _ADULT_DESCRIPTIONS = {
 }
 
 
+_BOSTON_DESCRIPTIONS = {
+    "CRIM": "per-capita crime rate of the town",
+    "ZN": "share of residential land zoned for lots over 25,000 sq. ft.",
+    "INDUS": "share of non-retail business acres in the town",
+    "CHAS": "1 if the tract bounds the Charles River, else 0",
+    "NOX": "nitric-oxide concentration (parts per 10 million)",
+    "RM": "average number of rooms per dwelling",
+    "AGE": "share of owner-occupied units built before 1940",
+    "DIS": "weighted distance to five Boston employment centres",
+    "RAD": "index of access to radial highways",
+    "TAX": "property-tax rate per $10,000",
+    "PTRATIO": "pupil-teacher ratio of the town",
+    "B": "1000 (Bk - 0.63)^2, Bk the share of Black residents of the town: a racial variable, "
+         "and not monotone in Bk (the reason scikit-learn withdrew the set)",
+    "LSTAT": "share of the population of 'lower status' (%)",
+}
+
+
 def load_tabular(name: str) -> TabularDataset:
-    """Load a table by name: ``diabetes`` (regression), ``breast_cancer``, ``wine`` or ``adult``
-    (classification). The first three ship with scikit-learn; ``adult`` is in ``data/``."""
+    """Load a table by name: ``diabetes`` or ``boston`` (regression), ``breast_cancer``, ``wine``
+    or ``adult`` (classification). The first three ship with scikit-learn; ``adult`` and
+    ``boston`` (Harrison & Rubinfeld's housing data, removed from scikit-learn 1.2 for its racial
+    ``B`` column, kept here to teach why) are in ``data/``."""
     if not isinstance(name, str):
         raise TypeError(f"name must be a string, got {type(name).__name__}")
     if name not in TABULAR_DATASETS:
@@ -146,6 +166,15 @@ def load_tabular(name: str) -> TabularDataset:
         return TabularDataset(
             name, raw.data, raw.target.rename("target"), "classification", descriptions,
             tuple(str(t) for t in raw.target_names), f"scikit-learn: UCI {name} data",
+        )
+    if name == "boston":
+        # The file's first line is scikit-learn's own header (506 rows, 13 features).
+        frame = pd.read_csv(data_dir() / "boston_house_prices.csv", skiprows=1)
+        return TabularDataset(
+            "boston", frame.drop(columns="MEDV"), frame["MEDV"].rename("MEDV"), "regression",
+            dict(_BOSTON_DESCRIPTIONS), (),
+            "Boston housing (Harrison & Rubinfeld 1978), data/boston_house_prices.csv; median "
+            "home value in $1000s",
         )
     frame = pd.read_csv(data_dir() / "adult.csv.bz2")
     y = (frame.pop("income") == ">50K").astype(int).rename("income_over_50k")
