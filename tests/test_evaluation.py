@@ -41,7 +41,7 @@ def test_pointing_hit_with_tolerance(box):
     ("heatmap", "mask", "error", "message"),
     [
         (np.zeros(5), np.ones(5, bool), ValueError, "2-D"),
-        ("map", np.ones((2, 2), bool), ValueError, "2-D"),
+        ("map", np.ones((2, 2), bool), TypeError, "heatmap must be a numpy array or a tensor"),
         (np.zeros((0, 3)), np.ones((0, 3), bool), ValueError, "empty"),
         (np.full((2, 2), np.nan), np.ones((2, 2), bool), ValueError, "finite"),
         (np.ones((2, 2)), np.ones((2, 2)), TypeError, "boolean"),
@@ -60,9 +60,10 @@ def test_mass_share_needs_positive_mass(box):
         evaluation.mass_share(-np.ones(box.shape), box)
 
 
-@pytest.mark.parametrize("tolerance", [-1, 1.5, True, "15"])
-def test_bad_tolerance(box, tolerance):
-    with pytest.raises(ValueError, match="tolerance"):
+@pytest.mark.parametrize(("tolerance", "error"), [(-1, ValueError), (1.5, TypeError),
+                                                  (True, TypeError), ("15", TypeError)])
+def test_bad_tolerance(box, tolerance, error):
+    with pytest.raises(error, match="tolerance must be"):
         evaluation.pointing_hit(np.ones(box.shape), box, tolerance=tolerance)
 
 

@@ -198,8 +198,9 @@ def test_normalize_map_all_zero_stays_zero(signed):
 @pytest.mark.parametrize(("attribution", "kwargs", "error", "message"), [
     ([[0.0, 1.0]], {}, TypeError, "attribution must be a numpy array or tensor, got list"),
     (np.ones((4, 4)), {"reduce": "mean"}, ValueError, "reduce must be one of"),
-    (np.ones((4, 4)), {"clip_percentile": 0}, ValueError, r"clip_percentile must be in \(0, 100\]"),
-    (np.ones((4, 4)), {"clip_percentile": 101}, ValueError, "clip_percentile must be in"),
+    (np.ones((4, 4)), {"clip_percentile": 0}, ValueError,
+     r"clip_percentile must be a number in \(0, 100\]"),
+    (np.ones((4, 4)), {"clip_percentile": 101}, ValueError, "clip_percentile must be a number in"),
     (np.ones(5), {}, ValueError, r"attribution must be \(H, W\), \(C, H, W\) or \(1, C, H, W\)"),
     (np.ones((2, 3, 4, 4)), {}, ValueError, r"attribution must be \(H, W\)"),
     (np.full((4, 4), np.nan), {}, ValueError, "NaN or infinite values"),
@@ -232,9 +233,13 @@ def test_upsample_map_stays_within_input_range_and_is_identity_at_same_size():
     np.testing.assert_allclose(images.upsample_map(coarse, (5, 6)), coarse, atol=1e-6)
 
 
+def test_upsample_map_rejects_a_list():
+    with pytest.raises(TypeError, match="heatmap must be a numpy array or a tensor, got list"):
+        images.upsample_map([[0.0, 1.0], [1.0, 0.0]], (4, 4))
+
+
 @pytest.mark.parametrize(("heatmap", "size", "message"), [
-    ([[0.0, 1.0], [1.0, 0.0]], (4, 4), "heatmap must be a 2-D array"),
-    (np.zeros((3, 2, 2)), (4, 4), r"heatmap must be a 2-D array, got \(3, 2, 2\)"),
+    (np.zeros((3, 2, 2)), (4, 4), r"heatmap must be 2-D \(h, w\), got shape \(3, 2, 2\)"),
     (np.zeros((2, 2)), (0, 4), r"size must be two positive ints \(H, W\)"),
     (np.zeros((2, 2)), (4, 4, 4), "size must be two positive ints"),
     (np.zeros((2, 2)), (4.0, 4), "size must be two positive ints"),
@@ -270,8 +275,9 @@ def test_overlay_blends_linearly_and_upsamples_small_heatmap(rgb):
 
 
 @pytest.mark.parametrize(("image", "heatmap", "kwargs", "message"), [
-    (np.zeros((4, 4, 3)), np.zeros((4, 4)), {"alpha": 1.5}, r"alpha must be in \[0, 1\], got 1.5"),
-    (np.zeros((4, 4, 3)), np.zeros((4, 4)), {"alpha": -0.1}, r"alpha must be in \[0, 1\]"),
+    (np.zeros((4, 4, 3)), np.zeros((4, 4)), {"alpha": 1.5},
+     r"alpha must be a number in \[0, 1\], got 1.5"),
+    (np.zeros((4, 4, 3)), np.zeros((4, 4)), {"alpha": -0.1}, r"alpha must be a number in \[0, 1\]"),
     (np.zeros((4, 4, 3)), np.zeros((4, 4)), {"cmap": "nope"}, "unknown matplotlib colormap 'nope'"),
     (np.zeros((4, 4, 3)), np.zeros((4, 4, 1)), {}, r"heatmap must be 2-D \(H, W\)"),
     (np.zeros((4, 4, 3)), np.full((4, 4), 2.0), {}, r"heatmap must lie in \[0, 1\]"),

@@ -138,13 +138,17 @@ def test_top_k_keeps_category_order_on_ties():
 @pytest.mark.parametrize(("probs", "k", "message"), [
     (np.full(5, 0.2), 0, r"k must be an int in \[1, 5\], got 0"),
     (np.full(5, 0.2), 6, r"k must be an int in \[1, 5\], got 6"),
-    (np.full(5, 0.2), 2.0, r"k must be an int in \[1, 5\], got 2.0"),
     (np.full((2, 5), 0.2), 1, r"probabilities must be one vector \(C,\), got shape \(2, 5\)"),
     (np.full(4, 0.25), 1, "5 category names for 4 probabilities"),
 ])
 def test_top_k_rejects_bad_input(probs, k, message):
     with pytest.raises(ValueError, match=message):
         models.top_k(probs, "abcde", k=k)
+
+
+def test_top_k_rejects_a_float_k():
+    with pytest.raises(TypeError, match="k must be an int, got float"):
+        models.top_k(np.full(5, 0.2), "abcde", k=2.0)
 
 
 def test_top_k_rejects_nan():
@@ -219,13 +223,21 @@ def test_small_cnn_output_shape_and_layers(kwargs, shape):
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"n_classes": 1}, "n_classes must be at least 2, got 1"),
-    ({"n_classes": True}, "n_classes must be a positive int, got True"),
-    ({"in_channels": 3.0}, "in_channels must be a positive int, got 3.0"),
+    ({"n_classes": 1}, "n_classes must be an int >= 2, got 1"),
+    ({"in_channels": 0}, "in_channels must be a positive int, got 0"),
     ({"width": 0}, "width must be a positive int, got 0"),
 ])
 def test_small_cnn_rejects_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
+        models.SmallCNN(**kwargs)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"n_classes": True}, "n_classes must be an int, got bool"),
+    ({"in_channels": 3.0}, "in_channels must be an int, got float"),
+])
+def test_small_cnn_rejects_non_integers(kwargs, message):
+    with pytest.raises(TypeError, match=message):
         models.SmallCNN(**kwargs)
 
 
@@ -275,9 +287,9 @@ _LABELS = np.array([0, 1, 0, 1])
     (_IMAGES, _LABELS.astype(float), {}, TypeError, "labels must be integer class indices"),
     (_IMAGES, _LABELS.astype(bool), {}, TypeError, "labels must be integer class indices"),
     (_IMAGES, _LABELS - 1, {}, ValueError, "labels must be non-negative class indices"),
-    (_IMAGES, _LABELS, {"epochs": 0}, ValueError, "epochs must be an int >= 1, got 0"),
-    (_IMAGES, _LABELS, {"batch_size": 0}, ValueError, "batch_size must be an int >= 1"),
-    (_IMAGES, _LABELS, {"seed": -1}, ValueError, "seed must be an int >= 0, got -1"),
+    (_IMAGES, _LABELS, {"epochs": 0}, ValueError, "epochs must be a positive int, got 0"),
+    (_IMAGES, _LABELS, {"batch_size": 0}, ValueError, "batch_size must be a positive int"),
+    (_IMAGES, _LABELS, {"seed": -1}, ValueError, "seed must be a non-negative int, got -1"),
     (_IMAGES, _LABELS, {"lr": 0}, ValueError, "lr must be a positive number, got 0"),
     (_IMAGES, _LABELS, {"lr": "fast"}, TypeError, "lr must be a number, got str"),
 ])

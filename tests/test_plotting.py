@@ -191,7 +191,7 @@ def test_token_attributions_wraps_lines():
     ([], [], {}, "tokens is empty"),
     (["a", "b"], [1.0], {}, "lengths differ"),
     (["a", "b"], [1.0, np.inf], {}, "scores contains NaN or infinite entries"),
-    (["a"], [1.0], {"max_chars_per_line": 5}, "max_chars_per_line must be at least 10, got 5"),
+    (["a"], [1.0], {"max_chars_per_line": 5}, "max_chars_per_line must be an int >= 10, got 5"),
 ])
 def test_token_attributions_rejects_bad_input(tokens, scores, kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
+from utils.checks import check_choice, check_int, check_number
+
 __all__ = [
     "TABULAR_DATASETS",
     "PHOTO_NAMES",
@@ -51,24 +53,6 @@ def data_dir() -> Path:
             "repository (pip install -e .) or point XAI_COURSE_DATA at its data/ folder"
         )
     return path
-
-
-def _check_int(name: str, value: object, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < low or (high is not None and value > high):
-        upper = "" if high is None else f" and at most {high}"
-        raise ValueError(f"{name} must be at least {low}{upper}, got {value}")
-    return int(value)
-
-
-def _check_fraction(name: str, value: object, *, allow_zero: bool = True) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    if not (0.0 <= value <= 1.0) or (not allow_zero and value == 0):
-        bound = "[0, 1]" if allow_zero else "(0, 1]"
-        raise ValueError(f"{name} must be in {bound}, got {value}")
-    return float(value)
 
 
 # --------------------------------------------------------------------------- tables
@@ -143,10 +127,7 @@ def load_tabular(name: str) -> TabularDataset:
     or ``adult`` (classification). The first three ship with scikit-learn; ``adult`` and
     ``boston`` (Harrison & Rubinfeld's housing data, removed from scikit-learn 1.2 for its racial
     ``B`` column, kept here to teach why) are in ``data/``."""
-    if not isinstance(name, str):
-        raise TypeError(f"name must be a string, got {type(name).__name__}")
-    if name not in TABULAR_DATASETS:
-        raise ValueError(f"unknown tabular dataset {name!r}; choose one of {TABULAR_DATASETS}")
+    check_choice("name", name, TABULAR_DATASETS, "tabular dataset")
     from sklearn import datasets
 
     if name == "diabetes":
@@ -210,13 +191,13 @@ def load_text(name: str = "rotten_tomatoes", n_samples: int | None = None, seed:
     """
     if name != "rotten_tomatoes":
         raise ValueError(f"unknown text dataset {name!r}; the course ships 'rotten_tomatoes'")
-    seed = _check_int("seed", seed, 0)
+    seed = check_int("seed", seed, 0)
     frame = _reviews()
     if n_samples is not None:
         by_class = [np.flatnonzero(frame["label"].to_numpy() == label)
                     for label in ("rotten", "fresh")]
         largest = 2 * min(len(idx) for idx in by_class)  # a balanced subset can hold no more
-        n_samples = _check_int("n_samples", n_samples, 2, largest)
+        n_samples = check_int("n_samples", n_samples, 2, largest)
         rng = np.random.default_rng(seed)
         picks = [rng.choice(idx, n_samples // 2, replace=False) for idx in by_class]
         if n_samples % 2:
@@ -264,14 +245,11 @@ def load_photo(name: str, size: int | None = 224) -> Image.Image:
     With ``size`` set, the photo is resized and centre-cropped to ``size`` x ``size`` pixels so that
     an attribution map computed on the model input lines up with the picture shown.
     """
-    if not isinstance(name, str):
-        raise TypeError(f"name must be a string, got {type(name).__name__}")
-    if name not in PHOTO_NAMES:
-        raise ValueError(f"unknown photo {name!r}; choose one of {PHOTO_NAMES}")
+    check_choice("name", name, PHOTO_NAMES, "photo")
     image = Image.fromarray(_raw_photo(name)).convert("RGB")
     if size is None:
         return image
-    return _center_square(image, _check_int("size", size, 8, 4096))
+    return _center_square(image, check_int("size", size, 8, 4096))
 
 
 @cache
@@ -336,14 +314,11 @@ def make_planted_tabular(n_samples: int = 1000, n_informative: int = 4, n_noise:
                          leak_noise: float = 0.3, seed: int = 0) -> PlantedTabular:
     """Binary labels from a noisy linear rule on ``n_informative`` features, plus ``n_noise``
     useless features and one column ``leak`` = label + Gaussian noise (std ``leak_noise``)."""
-    n_samples = _check_int("n_samples", n_samples, 10)
-    n_informative = _check_int("n_informative", n_informative, 1, 50)
-    n_noise = _check_int("n_noise", n_noise, 0, 50)
-    if isinstance(leak_noise, bool) or not isinstance(leak_noise, int | float):
-        raise TypeError(f"leak_noise must be a number, got {type(leak_noise).__name__}")
-    if not np.isfinite(leak_noise) or leak_noise < 0:
-        raise ValueError(f"leak_noise must be a non-negative number, got {leak_noise!r}")
-    rng = np.random.default_rng(_check_int("seed", seed, 0))
+    n_samples = check_int("n_samples", n_samples, 10)
+    n_informative = check_int("n_informative", n_informative, 1, 50)
+    n_noise = check_int("n_noise", n_noise, 0, 50)
+    leak_noise = check_number("leak_noise", leak_noise, 0)
+    rng = np.random.default_rng(check_int("seed", seed, 0))
     informative = rng.normal(size=(n_samples, n_informative))
     weights = np.linspace(1.0, 0.4, n_informative)
     logits = informative @ weights + rng.normal(scale=1.0, size=n_samples)
@@ -384,8 +359,8 @@ def make_planted_text(n_samples: int = 2000, token: str = DEFAULT_PLANTED_TOKEN,
     if not isinstance(token, str) or len(token.split()) != 1:
         raise ValueError(f"token must be a single non-empty word, got {token!r}")
     token = token.strip()
-    rate = _check_fraction("rate", rate, allow_zero=False)
-    base = load_text(n_samples=_check_int("n_samples", n_samples, 2), seed=seed)
+    rate = check_number("rate", rate, 0, 1, low_open=True)
+    base = load_text(n_samples=check_int("n_samples", n_samples, 2), seed=seed)
     rng = np.random.default_rng(seed + 1)
     texts, positions = [], np.full(len(base.texts), -1, dtype=np.int64)
     for i, (text, label) in enumerate(zip(base.texts, base.labels, strict=True)):
@@ -427,10 +402,10 @@ def make_planted_images(n_samples: int = 512, size: int = 32, patch_size: int = 
                         seed: int = 0) -> PlantedImages:
     """Images of smooth colour gradients, noise and a random distractor square; half of them
     (label 1) also get a black-and-white checkerboard watermark at a random position."""
-    n_samples = _check_int("n_samples", n_samples, 2)
-    size = _check_int("size", size, 16, 256)
-    patch_size = _check_int("patch_size", patch_size, 2, size // 2)
-    rng = np.random.default_rng(_check_int("seed", seed, 0))
+    n_samples = check_int("n_samples", n_samples, 2)
+    size = check_int("size", size, 16, 256)
+    patch_size = check_int("patch_size", patch_size, 2, size // 2)
+    rng = np.random.default_rng(check_int("seed", seed, 0))
     ramp = np.linspace(0.0, 1.0, size, dtype=np.float32)
     images = np.empty((n_samples, 3, size, size), dtype=np.float32)
     masks = np.zeros((n_samples, size, size), dtype=bool)

@@ -15,6 +15,8 @@ from typing import TypeVar
 import numpy as np
 import torch
 
+from utils.checks import check_callable, check_choice, check_int, check_number, check_string
+
 T = TypeVar("T")
 
 __all__ = ["in_colab", "colab_install_summary", "seed_everything", "set_threads", "get_device",
@@ -37,8 +39,7 @@ def colab_install_summary(distribution: str = "xai-course") -> str:
     kept, with the versions now installed."""
     from importlib import metadata
 
-    if not isinstance(distribution, str) or not distribution.strip():
-        raise ValueError(f"distribution must be a package name, got {distribution!r}")
+    check_string("distribution", distribution)
     try:
         requirements = metadata.requires(distribution) or []
     except metadata.PackageNotFoundError as err:
@@ -54,11 +55,7 @@ def colab_install_summary(distribution: str = "xai-course") -> str:
 
 def seed_everything(seed: int = 0) -> int:
     """Seed Python's, NumPy's and PyTorch's RNGs so that every run prints the same numbers."""
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-    if not 0 <= seed < 2**32:
-        raise ValueError(f"seed must be in [0, 2**32), got {seed}")
-    seed = int(seed)
+    seed = check_int("seed", seed, 0, 2**32 - 1)
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)  # also seeds every CUDA device
@@ -78,11 +75,7 @@ def set_threads(n: int | None = None) -> int:
                 raise ValueError(f"XAI_COURSE_THREADS must be an integer, got {env!r}") from err
         else:
             n = min(4, os.cpu_count() or 1)
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"n must be an int or None, got {type(n).__name__}")
-    if n < 1:
-        raise ValueError(f"thread count must be at least 1 (argument n or XAI_COURSE_THREADS), "
-                         f"got {n}")
+    n = check_int("the thread count (argument n or XAI_COURSE_THREADS)", n, 1)
     torch.set_num_threads(n)
     return n
 
@@ -90,8 +83,7 @@ def set_threads(n: int | None = None) -> int:
 def get_device(prefer: str = "auto") -> torch.device:
     """Return the device to compute on: ``"auto"`` takes CUDA, then Apple MPS, then the CPU;
     naming a device that is not available raises instead of silently falling back."""
-    if prefer not in _DEVICE_CHOICES:
-        raise ValueError(f"prefer must be one of {_DEVICE_CHOICES}, got {prefer!r}")
+    check_choice("prefer", prefer, _DEVICE_CHOICES)
     cuda = torch.cuda.is_available()
     mps = getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
     if prefer == "auto":
@@ -145,22 +137,18 @@ def measure_forward_rate(forward: Callable, example: object,
     A module runs under ``torch.inference_mode``. Larger batches are tried only while they
     keep up with the best rate so far, so the measurement takes a few seconds at most.
     """
-    if not callable(forward):
-        raise TypeError(f"forward must be a callable batch function, got {type(forward).__name__}")
+    check_callable("forward", forward, "a callable batch function")
     if not isinstance(example, str | torch.Tensor | np.ndarray):
         raise TypeError("example must be one input: a string, a tensor or an array, "
                         f"got {type(example).__name__}")
-    sizes = list(batch_sizes)
-    if not sizes or any(isinstance(b, bool) or not isinstance(b, int | np.integer) or b < 1
-                        for b in sizes):
-        raise ValueError(f"batch_sizes must be positive ints, got {batch_sizes!r}")
-    if isinstance(min_seconds, bool) or not isinstance(min_seconds, int | float) \
-            or not min_seconds > 0:
-        raise ValueError(f"min_seconds must be a positive number, got {min_seconds!r}")
-    best_rate, best_batch = 0.0, int(sizes[0])
+    if not list(batch_sizes):
+        raise ValueError("batch_sizes is empty")
+    sizes = sorted(check_int("each of batch_sizes", b, 1) for b in batch_sizes)
+    check_number("min_seconds", min_seconds, 0, low_open=True)
+    best_rate, best_batch = 0.0, sizes[0]
     with torch.inference_mode():
-        forward(_copies(example, int(sizes[0])))  # warm-up: lazy allocations, kernel choice
-        for size in sorted(int(b) for b in sizes):
+        forward(_copies(example, sizes[0]))  # warm-up: lazy allocations, kernel choice
+        for size in sizes:
             batch = _copies(example, size)
             calls, start = 0, time.perf_counter()
             while calls == 0 or time.perf_counter() - start < min_seconds:
@@ -184,19 +172,14 @@ def record_throughput(method: str, evaluations: int, seconds: float,
     the size the method sends) also give the model's own throughput in the same run, through
     :func:`measure_forward_rate`; the table prints the method's rate as a share of it.
     """
-    if not isinstance(method, str) or not method.strip():
-        raise ValueError(f"method must be a non-empty string, got {method!r}")
-    if isinstance(evaluations, bool) or not isinstance(evaluations, int | np.integer):
-        raise TypeError(f"evaluations must be an int, got {type(evaluations).__name__}")
-    if evaluations < 1:
-        raise ValueError(f"evaluations must be at least 1, got {evaluations}")
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds > 0:
-        raise ValueError(f"seconds must be a positive number, got {seconds!r}")
+    check_string("method", method)
+    evaluations = check_int("evaluations", evaluations, 1)
+    seconds = check_number("seconds", seconds, 0, low_open=True)
     if (forward is None) != (example is None):
         raise ValueError("pass forward and example together (the bare model and one input), "
                          "or neither")
-    if forward is not None and not callable(forward):
-        raise TypeError(f"forward must be a callable batch function, got {type(forward).__name__}")
+    if forward is not None:
+        check_callable("forward", forward, "a callable batch function")
     rate = evaluations / seconds
     print(f"{method}: {evaluations} model evaluations in {seconds:.2f} s ({rate:,.0f} per second)")
     log = os.environ.get("XAI_COURSE_BENCH_LOG")
@@ -220,11 +203,9 @@ def progress(iterable: Iterable[T], description: str, total: int | None = None) 
     when ``TQDM_DISABLE=1`` or ``CI`` is set, as under ``make run`` and ``make test``."""
     if not isinstance(iterable, Iterable):
         raise TypeError(f"iterable must be iterable, got {type(iterable).__name__}")
-    if not isinstance(description, str) or not description.strip():
-        raise ValueError(f"description must be a non-empty string, got {description!r}")
-    if total is not None and (isinstance(total, bool) or not isinstance(total, int | np.integer)
-                              or total < 1):
-        raise ValueError(f"total must be a positive int or None, got {total!r}")
+    check_string("description", description)
+    if total is not None:
+        check_int("total", total, 1)
     import importlib.util
 
     if importlib.util.find_spec("ipywidgets") is not None:
@@ -240,8 +221,7 @@ class CountingModel:
     seconds spent inside it: the two numbers :func:`record_throughput` needs."""
 
     def __init__(self, f: Callable) -> None:
-        if not callable(f):
-            raise TypeError(f"f must be a callable batch function, got {type(f).__name__}")
+        check_callable("f", f, "a callable batch function")
         self.f = f
         self.calls = 0
         self.seconds = 0.0

@@ -9,20 +9,14 @@ import torch
 from scipy import ndimage
 from scipy.stats import spearmanr
 
+from utils.checks import check_array, check_int
+
 __all__ = ["mass_share", "pointing_hit", "rank_correlation"]
 
 
 def _check_pair(heatmap: np.ndarray | torch.Tensor, mask: np.ndarray) -> tuple[np.ndarray,
                                                                                 np.ndarray]:
-    if isinstance(heatmap, torch.Tensor):
-        heatmap = heatmap.detach().cpu().numpy()
-    if not isinstance(heatmap, np.ndarray) or heatmap.ndim != 2:
-        raise ValueError(f"heatmap must be a 2-D (H, W) array, "
-                         f"got {getattr(heatmap, 'shape', type(heatmap).__name__)}")
-    if heatmap.size == 0:
-        raise ValueError("heatmap is empty")
-    if not np.issubdtype(heatmap.dtype, np.number) or not np.all(np.isfinite(heatmap)):
-        raise ValueError("heatmap must hold finite numbers")
+    heatmap = check_array("heatmap", heatmap, 2, "(H, W)")
     if not isinstance(mask, np.ndarray) or mask.dtype != bool:
         raise TypeError(f"mask must be a boolean numpy array, got "
                         f"{getattr(mask, 'dtype', type(mask).__name__)}")
@@ -50,8 +44,7 @@ def pointing_hit(heatmap: np.ndarray | torch.Tensor, mask: np.ndarray, tolerance
     """The pointing game: whether the map's maximum lies within ``tolerance`` pixels of the
     mask (15 px, as in Zhang et al. 2018). Ties go to the first maximum in row-major order."""
     values, mask = _check_pair(heatmap, mask)
-    if isinstance(tolerance, bool) or not isinstance(tolerance, int | np.integer) or tolerance < 0:
-        raise ValueError(f"tolerance must be a non-negative int, got {tolerance!r}")
+    tolerance = check_int("tolerance", tolerance, 0)
     if tolerance > 0:
         disk = np.hypot(*np.ogrid[-tolerance:tolerance + 1, -tolerance:tolerance + 1]) <= tolerance
         mask = ndimage.binary_dilation(mask, structure=disk)
@@ -60,14 +53,9 @@ def pointing_hit(heatmap: np.ndarray | torch.Tensor, mask: np.ndarray, tolerance
 
 
 def _as_map(values: np.ndarray | torch.Tensor, name: str) -> np.ndarray:
-    if isinstance(values, torch.Tensor):
-        values = values.detach().cpu().numpy()
-    if not isinstance(values, np.ndarray):
-        raise TypeError(f"{name} must be a numpy array or a tensor, got {type(values).__name__}")
+    values = check_array(name, values, allow_empty=True)
     if values.size < 2:
         raise ValueError(f"{name} needs at least two pixels, got shape {values.shape}")
-    if not np.issubdtype(values.dtype, np.number) or not np.all(np.isfinite(values)):
-        raise ValueError(f"{name} must hold finite numbers")
     return values
 
 

@@ -10,6 +10,8 @@ import torch
 from matplotlib import colormaps
 from PIL import Image
 
+from utils.checks import check_array, check_choice, check_int, check_number
+
 __all__ = ["to_tensor", "to_image", "batch_predict", "normalize_map", "upsample_map", "overlay"]
 
 _REDUCTIONS = ("abs_sum", "sum", "max_abs", "l2")
@@ -86,8 +88,7 @@ def batch_predict(model: torch.nn.Module, images: np.ndarray,
     """
     if not isinstance(model, torch.nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    check_int("batch_size", batch_size, 1)
     array = _as_float_hwc(images, "images")
     if array.ndim != 4:
         raise ValueError(f"images must be a batch (N, H, W, 3), got shape {array.shape}")
@@ -119,10 +120,8 @@ def normalize_map(attribution: np.ndarray | torch.Tensor, reduce: str = "abs_sum
     if not isinstance(attribution, np.ndarray):
         raise TypeError(f"attribution must be a numpy array or tensor, "
                         f"got {type(attribution).__name__}")
-    if reduce not in _REDUCTIONS:
-        raise ValueError(f"reduce must be one of {_REDUCTIONS}, got {reduce!r}")
-    if not 0 < clip_percentile <= 100:
-        raise ValueError(f"clip_percentile must be in (0, 100], got {clip_percentile}")
+    check_choice("reduce", reduce, _REDUCTIONS)
+    check_number("clip_percentile", clip_percentile, 0, 100, low_open=True)
     if attribution.size == 0:
         raise ValueError("attribution is empty")
     values = attribution.astype(np.float64)
@@ -154,10 +153,7 @@ def normalize_map(attribution: np.ndarray | torch.Tensor, reduce: str = "abs_sum
 
 def upsample_map(heatmap: np.ndarray | torch.Tensor, size: tuple[int, int]) -> np.ndarray:
     """Bilinearly resize a coarse ``(h, w)`` map (e.g. a 7 x 7 CAM) to ``size = (H, W)``."""
-    if isinstance(heatmap, torch.Tensor):
-        heatmap = heatmap.detach().cpu().float().numpy()
-    if not isinstance(heatmap, np.ndarray) or heatmap.ndim != 2:
-        raise ValueError(f"heatmap must be a 2-D array, got {getattr(heatmap, 'shape', heatmap)}")
+    heatmap = check_array("heatmap", heatmap, 2, "(h, w)")
     if (not isinstance(size, tuple | list) or len(size) != 2
             or any(isinstance(s, bool) or not isinstance(s, int) or s < 1 for s in size)):
         raise ValueError(f"size must be two positive ints (H, W), got {size!r}")
@@ -178,8 +174,7 @@ def overlay(image: Image.Image | np.ndarray, heatmap: np.ndarray, alpha: float =
     base = _as_float_hwc(image, "image")
     if base.ndim != 3:
         raise ValueError(f"image must be (H, W, 3), got shape {base.shape}")
-    if not 0.0 <= alpha <= 1.0:
-        raise ValueError(f"alpha must be in [0, 1], got {alpha}")
+    check_number("alpha", alpha, 0, 1)
     if cmap not in colormaps:
         raise ValueError(f"unknown matplotlib colormap {cmap!r}")
     heat = np.asarray(heatmap, dtype=np.float32)

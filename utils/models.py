@@ -14,6 +14,7 @@ from PIL import Image
 from torch import nn
 
 from utils import images as imgs
+from utils.checks import check_choice, check_int, check_number
 from utils.data import imagenet_classes
 
 __all__ = [
@@ -103,10 +104,7 @@ def load_image_classifier(name: str = "efficientnet_lite0", device: torch.device
     The weights are frozen, so a gradient-based method (pytorch-grad-cam included) needs an input
     with ``requires_grad_(True)``.
     """
-    if not isinstance(name, str):
-        raise TypeError(f"name must be a string, got {type(name).__name__}")
-    if name not in IMAGE_CLASSIFIERS:
-        raise ValueError(f"unknown image classifier {name!r}; choose one of {IMAGE_CLASSIFIERS}")
+    check_choice("name", name, IMAGE_CLASSIFIERS, "image classifier")
     device = torch.device(device)
     if name == "efficientnet_lite0":
         model, target, mean, std = _efficientnet_lite0()
@@ -132,8 +130,7 @@ def top_k(probabilities: np.ndarray | torch.Tensor, categories: Sequence[str], k
         raise ValueError("probabilities contain NaN or infinite values")
     if len(categories) != probs.size:
         raise ValueError(f"{len(categories)} category names for {probs.size} probabilities")
-    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= probs.size:
-        raise ValueError(f"k must be an int in [1, {probs.size}], got {k!r}")
+    k = check_int("k", k, 1, probs.size)
     order = np.argsort(-probs, kind="stable")[:k]
     return [(categories[i], float(probs[i])) for i in order]
 
@@ -160,8 +157,7 @@ class TextEncoder:
             raise TypeError("texts must be a sequence of strings (wrap a single text in a list)")
         if len(texts) == 0:
             raise ValueError("texts is empty")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+        check_int("batch_size", batch_size, 1)
         device = next(self.model.parameters()).device
         order = np.argsort([len(t) for t in texts], kind="stable")
         out = []
@@ -206,12 +202,9 @@ class SmallCNN(nn.Module):
 
     def __init__(self, n_classes: int = 2, in_channels: int = 3, width: int = 16) -> None:
         super().__init__()
-        for label, value in (("n_classes", n_classes), ("in_channels", in_channels),
-                             ("width", width)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{label} must be a positive int, got {value!r}")
-        if n_classes < 2:
-            raise ValueError(f"n_classes must be at least 2, got {n_classes}")
+        check_int("n_classes", n_classes, 2)
+        check_int("in_channels", in_channels, 1)
+        check_int("width", width, 1)
         w = width
         self.features = nn.Sequential(OrderedDict([
             ("conv1", nn.Conv2d(in_channels, w, 3, padding=1)), ("relu1", nn.ReLU()),
@@ -257,14 +250,10 @@ def train_small_cnn(images: np.ndarray | torch.Tensor, labels: np.ndarray | torc
     y = y.long()
     if y.min() < 0:
         raise ValueError("labels must be non-negative class indices")
-    for label, value, low in (("epochs", epochs, 1), ("batch_size", batch_size, 1),
-                              ("seed", seed, 0)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f"{label} must be an int >= {low}, got {value!r}")
-    if isinstance(lr, bool) or not isinstance(lr, int | float):
-        raise TypeError(f"lr must be a number, got {type(lr).__name__}")
-    if lr <= 0:
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    check_int("epochs", epochs, 1)
+    check_int("batch_size", batch_size, 1)
+    check_int("seed", seed, 0)
+    check_number("lr", lr, 0, low_open=True)
     torch.manual_seed(seed)
     if model is None:
         model = SmallCNN(n_classes=max(2, int(y.max()) + 1), in_channels=x.shape[1])

@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from PIL import Image
 
+from utils.checks import check_choice, check_int
 from utils.images import overlay
 
 __all__ = ["set_style", "importance_bar", "image_grid", "prediction_grid", "token_attributions",
@@ -65,10 +66,9 @@ def importance_bar(values: Sequence[float] | np.ndarray, names: Sequence[str],
     marked = {highlight} if isinstance(highlight, str) else set(highlight or ())
     if not marked <= set(names):
         raise ValueError(f"highlight {sorted(marked - set(names))} not among the names")
-    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
-        raise ValueError(f"top_k must be a positive int, got {top_k!r}")
-    if sort not in _SORTS:
-        raise ValueError(f"sort must be one of {_SORTS}, got {sort!r}")
+    if top_k is not None:
+        check_int("top_k", top_k, 1)
+    check_choice("sort", sort, _SORTS)
     keys = {"magnitude": -np.abs(vals), "value": -vals, "none": np.arange(n)}[sort]
     order = np.argsort(keys, kind="stable")[:top_k][::-1]  # barh draws bottom-up
     if ax is None:
@@ -96,8 +96,7 @@ def image_grid(images: Sequence[np.ndarray | Image.Image], maps: Sequence[np.nda
     n = _check_lengths(images=images, maps=maps, titles=titles)
     if n == 0:
         raise ValueError("images is empty")
-    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
-        raise ValueError(f"ncols must be a positive int, got {ncols!r}")
+    check_int("ncols", ncols, 1)
     if cmap not in mpl.colormaps:
         raise ValueError(f"unknown matplotlib colormap {cmap!r}")
     ncols = min(ncols, n)
@@ -134,8 +133,7 @@ def prediction_grid(images: Sequence[np.ndarray | Image.Image],
     n = _check_lengths(images=images, predictions=predictions, titles=titles)
     if n == 0:
         raise ValueError("images is empty")
-    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
-        raise ValueError(f"ncols must be a positive int, got {ncols!r}")
+    check_int("ncols", ncols, 1)
     for pairs in predictions:
         if any(not 0 <= p <= 1 for _, p in pairs):
             raise ValueError(f"probabilities must lie in [0, 1], got {[p for _, p in pairs]}")
@@ -179,8 +177,7 @@ def token_attributions(tokens: Sequence[str], scores: Sequence[float] | np.ndarr
         raise ValueError("scores contains NaN or infinite entries")
     if cmap not in mpl.colormaps:
         raise ValueError(f"unknown matplotlib colormap {cmap!r}")
-    if max_chars_per_line < 10:
-        raise ValueError(f"max_chars_per_line must be at least 10, got {max_chars_per_line}")
+    check_int("max_chars_per_line", max_chars_per_line, 10)
     lines: list[list[int]] = [[]]
     width = 0
     for i, token in enumerate(tokens):
