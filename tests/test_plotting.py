@@ -242,3 +242,40 @@ def test_draw_boxes_rejects_bad_input(boxes, kwargs, message):
     _, ax = plt.subplots()
     with pytest.raises(ValueError, match=message):
         plotting.draw_boxes(ax, boxes, **kwargs)
+
+
+# --------------------------------------------------------------------------- map_grid
+
+
+def test_map_grid_rows_columns_boxes_and_one_colour_bar():
+    heat = np.linspace(0, 1, 16).reshape(4, 4)
+    fig = plotting.map_grid([_image(0), _image(1)], [[heat, None], [_image(2), heat]],
+                            ["gradient", "a method with a long name"], row_titles=["cat", "cup"],
+                            boxes=[[(0, 0, 2, 2)], None], suptitle="Maps")
+    panels, bars = fig.axes[:6], fig.axes[6:]
+    assert len(bars) == 1, "one shared colour bar"
+    assert [ax.get_title() for ax in panels[:3]] == ["input", "gradient",
+                                                      "a method with a\nlong name"]
+    assert panels[0].get_ylabel() == "cat" and panels[3].get_ylabel() == "cup"
+    assert not panels[2].images, "None leaves the panel blank"
+    assert len(panels[1].patches) == 1 and not panels[4].patches, "boxes only on their row"
+    assert panels[1].images[0].get_clim() == (0, 1) and fig.get_suptitle() == "Maps"
+
+
+def test_map_grid_without_the_input_column():
+    fig = plotting.map_grid([_image(0)], [[np.zeros((4, 4))]], ["map"], show_input=False)
+    assert fig.axes[0].get_title() == "map" and len(fig.axes) == 2
+
+
+@pytest.mark.parametrize(("args", "kwargs", "message"), [
+    (([], [], ["m"]), {}, "images is empty"),
+    (([_image()], [[None]], ["m"]), {"row_titles": ["a", "b"]}, "lengths differ"),
+    (([_image()], [[None, None]], ["m"]), {}, "one entry per column title"),
+    (([_image()], [[np.full((4, 4), 2.0)]], ["m"]), {}, r"must lie in \[0, 1\]"),
+    (([_image()], [[np.zeros(4)]], ["m"]), {}, r"must be \(H, W\) or \(H, W, 3\)"),
+    (([_image()], [[None]], ["m"]), {"cmap": "nope"}, "unknown matplotlib colormap"),
+    (([_image()], [[None]], ["m"]), {"panel_size": 0}, "panel_size must be a positive number"),
+])
+def test_map_grid_rejects_bad_input(args, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        plotting.map_grid(*args, **kwargs)

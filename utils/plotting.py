@@ -3,6 +3,7 @@ prediction panels and token-attribution strips (matplotlib only, no JavaScript).
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib as mpl
@@ -13,11 +14,11 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from PIL import Image
 
-from utils.checks import check_choice, check_int
+from utils.checks import check_choice, check_int, check_number
 from utils.images import overlay
 
-__all__ = ["set_style", "importance_bar", "image_grid", "prediction_grid", "token_attributions",
-           "draw_boxes"]
+__all__ = ["set_style", "importance_bar", "image_grid", "map_grid", "prediction_grid",
+           "token_attributions", "draw_boxes"]
 
 
 def set_style() -> None:
@@ -120,6 +121,72 @@ def image_grid(images: Sequence[np.ndarray | Image.Image], maps: Sequence[np.nda
                 fig.colorbar(mappable, ax=ax, fraction=0.046, pad=0.02)
         if titles is not None:
             ax.set_title(titles[i], fontsize="medium")
+    if suptitle:
+        fig.suptitle(suptitle, fontsize="x-large", fontweight="bold")
+    return fig
+
+
+def map_grid(images: Sequence[np.ndarray | Image.Image],
+             maps: Sequence[Sequence[np.ndarray | None]], column_titles: Sequence[str],
+             row_titles: Sequence[str] | None = None,
+             boxes: Sequence[np.ndarray | Sequence[Sequence[int]] | None] | None = None,
+             suptitle: str | None = None, cmap: str = "inferno",
+             colorbar_label: str = "|attribution| (scaled)", show_input: bool = True,
+             panel_size: float = 2.6, title_width: int = 18) -> Figure:
+    """Rows of images with their maps: row ``r`` shows ``images[r]`` (when ``show_input``), then
+    one panel per entry of ``maps[r]``, titled by ``column_titles``. A 2-D entry is a [0, 1] map
+    drawn on one shared colour scale (one colour bar for the grid), a 3-D entry an RGB image,
+    ``None`` a blank panel. ``boxes[r]`` (known object boxes) are outlined on every panel of row
+    ``r``. The figure type of notebooks 05, 06 and 07 (methods side by side on several inputs).
+    """
+    n_rows = _check_lengths(images=images, maps=maps, row_titles=row_titles, boxes=boxes)
+    if n_rows == 0:
+        raise ValueError("images is empty")
+    n_maps = len(column_titles)
+    if n_maps == 0 or any(len(row) != n_maps for row in maps):
+        raise ValueError(f"every row of maps needs one entry per column title ({n_maps}), got "
+                         f"{[len(row) for row in maps]}")
+    if cmap not in mpl.colormaps:
+        raise ValueError(f"unknown matplotlib colormap {cmap!r}")
+    check_number("panel_size", panel_size, 0, low_open=True)
+    check_int("title_width", title_width, 5)
+    offset = int(bool(show_input))
+    fig, axes = plt.subplots(n_rows, n_maps + offset, squeeze=False, layout="constrained",
+                             figsize=(panel_size * (n_maps + offset) + 1.0,
+                                      panel_size * n_rows + 0.6))
+    shown = None
+    for r in range(n_rows):
+        image = np.asarray(images[r].convert("RGB")) if isinstance(images[r], Image.Image) \
+            else np.asarray(images[r])
+        panels = ([image] if show_input else []) + list(maps[r])
+        titles = (["input"] if show_input else []) + list(column_titles)
+        for c, (panel, title) in enumerate(zip(panels, titles, strict=True)):
+            ax = axes[r, c]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+            if r == 0:  # wrapped, so that long method names do not run into their neighbours
+                ax.set_title(textwrap.fill(title, title_width), fontsize="medium")
+            if panel is None:
+                continue
+            panel = np.asarray(panel)
+            if panel.ndim == 2:
+                if not np.all(np.isfinite(panel)) or panel.min() < -1e-6 or panel.max() > 1 + 1e-6:
+                    raise ValueError(f"the map in row {r}, column {title!r} must lie in [0, 1]; "
+                                     "pass it through utils.images.normalize_map first")
+                shown = ax.imshow(panel, cmap=cmap, vmin=0, vmax=1)
+            elif panel.ndim == 3 and panel.shape[-1] == 3:
+                ax.imshow(panel)
+            else:
+                raise ValueError(f"the panel in row {r}, column {title!r} must be (H, W) or "
+                                 f"(H, W, 3), got shape {panel.shape}")
+            if boxes is not None and boxes[r] is not None:
+                draw_boxes(ax, boxes[r], "cyan", linewidth=1.5, linestyle="--")
+        if row_titles is not None:
+            axes[r, 0].set_ylabel(row_titles[r], fontsize="medium")
+    if shown is not None:
+        fig.colorbar(shown, ax=axes[:, -1], shrink=0.8, label=colorbar_label)
     if suptitle:
         fig.suptitle(suptitle, fontsize="x-large", fontweight="bold")
     return fig
