@@ -45,9 +45,11 @@
 # ## Setup
 
 # %%
-# On Colab, fetch the course and install it with only the libraries Colab lacks (once per
-# runtime); everywhere, seed every RNG, fix thread counts and pick a device. The tests force
-# this branch with XAI_COURSE_COLAB=1 and install from a local copy named by XAI_COURSE_CHECKOUT.
+# On Colab, fetch the course and install the libraries Colab lacks at the tested versions (the
+# "colab" extra; once per runtime), keeping Colab's own torch and numpy; everywhere, seed every
+# RNG, fix thread counts and pick a device (on Colab it also prints the versions installed).
+# The tests force this branch with XAI_COURSE_COLAB=1 and install from the local copy named by
+# XAI_COURSE_CHECKOUT.
 import os
 import sys
 
@@ -62,7 +64,8 @@ if "google.colab" in sys.modules or os.environ.get("XAI_COURSE_COLAB") == "1":
     try:
         version("xai-course")
     except PackageNotFoundError:
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", COURSE], check=True)
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", f"{COURSE}[colab]"],
+                       check=True)
     sys.path.insert(0, COURSE)
 
 from utils.env import setup_notebook
@@ -579,8 +582,8 @@ assert len(classes) == 1000
 #
 # ### Tables
 #
-# Four tables, loaded by `load_tabular(name)`: three ship with scikit-learn, the census table
-# ships in `data/`. Each comes with a description of every column.
+# Five tables, loaded by `load_tabular(name)`: three ship with scikit-learn; the census table
+# and the Boston housing table ship in `data/`. Each comes with a description of every column.
 
 # %%
 from utils.data import TABULAR_DATASETS, load_tabular
@@ -593,10 +596,11 @@ overview = pd.DataFrame([{
     "source": t.source,
 } for t in tables.values()]).set_index("name")
 print(overview.to_string())
-assert overview.loc["diabetes", "task"] == "regression"
-assert (overview.drop("diabetes")["task"] == "classification").all()
+assert (overview.loc[["diabetes", "boston"], "task"] == "regression").all()
+assert (overview.drop(["diabetes", "boston"])["task"] == "classification").all()
 
-for name, columns in [("diabetes", ["bmi", "s5"]), ("adult", ["fnlwgt", "education_num"])]:
+for name, columns in [("diabetes", ["bmi", "s5"]), ("adult", ["fnlwgt", "education_num"]),
+                      ("boston", ["B"])]:
     for column in columns:
         print(f"{name}.{column}: {tables[name].descriptions[column]}")
 tables["adult"].X.head(3)
@@ -604,7 +608,10 @@ tables["adult"].X.head(3)
 # %% [markdown]
 # Read column descriptions before trusting an importance ranking: `fnlwgt` in the census table
 # is a sampling weight computed by the census bureau, not a property of the person, so a model
-# that leans on it is telling you about the survey design.
+# that leans on it is telling you about the survey design. The Boston table's `B` column is a
+# transform of the share of Black residents: scikit-learn removed the data set (in version 1.2)
+# because of it. The course keeps the table for one lesson: what explanation methods say about
+# such a column, and what a model should do with it.
 #
 # ### Review snippets
 #
@@ -1003,7 +1010,7 @@ assert acc_with > acc_without
 # - Methods differ in scope (local or global), stage (intrinsic or post-hoc) and access
 #   (model-specific or model-agnostic). Notation: model $f$, input $x$, baseline $x'$,
 #   attribution $\phi_i$, and completeness $\sum_i \phi_i = f(x) - f(x')$ where it holds.
-# - Everything runs offline: four tables, 12,752 review snippets, seven photos, a two-object
+# - Everything runs offline: five tables, 12,752 review snippets, seven photos, a two-object
 #   scene with boxes, planted-shortcut data with known ground truth, and a pretrained
 #   EfficientNet-Lite0 whose top-5 predictions we checked.
 

@@ -49,9 +49,11 @@
 # ## Setup
 
 # %%
-# On Colab, fetch the course and install it with only the libraries Colab lacks (once per
-# runtime); everywhere, seed every RNG, fix thread counts and pick a device. The tests force
-# this branch with XAI_COURSE_COLAB=1 and install from a local copy named by XAI_COURSE_CHECKOUT.
+# On Colab, fetch the course and install the libraries Colab lacks at the tested versions (the
+# "colab" extra; once per runtime), keeping Colab's own torch and numpy; everywhere, seed every
+# RNG, fix thread counts and pick a device (on Colab it also prints the versions installed).
+# The tests force this branch with XAI_COURSE_COLAB=1 and install from the local copy named by
+# XAI_COURSE_CHECKOUT.
 import os
 import sys
 
@@ -66,7 +68,8 @@ if "google.colab" in sys.modules or os.environ.get("XAI_COURSE_COLAB") == "1":
     try:
         version("xai-course")
     except PackageNotFoundError:
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", COURSE], check=True)
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", f"{COURSE}[colab]"],
+                       check=True)
     sys.path.insert(0, COURSE)
 
 from utils.env import setup_notebook

@@ -54,9 +54,11 @@
 # ## Setup
 
 # %%
-# On Colab, fetch the course and install it with only the libraries Colab lacks (once per
-# runtime); everywhere, seed every RNG, fix thread counts and pick a device. The tests force
-# this branch with XAI_COURSE_COLAB=1 and install from a local copy named by XAI_COURSE_CHECKOUT.
+# On Colab, fetch the course and install the libraries Colab lacks at the tested versions (the
+# "colab" extra; once per runtime), keeping Colab's own torch and numpy; everywhere, seed every
+# RNG, fix thread counts and pick a device (on Colab it also prints the versions installed).
+# The tests force this branch with XAI_COURSE_COLAB=1 and install from the local copy named by
+# XAI_COURSE_CHECKOUT.
 import os
 import sys
 
@@ -71,7 +73,8 @@ if "google.colab" in sys.modules or os.environ.get("XAI_COURSE_COLAB") == "1":
     try:
         version("xai-course")
     except PackageNotFoundError:
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", COURSE], check=True)
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", f"{COURSE}[colab]"],
+                       check=True)
     sys.path.insert(0, COURSE)
 
 from utils.env import setup_notebook
@@ -1115,14 +1118,15 @@ acts, _, _ = activations_and_gradients(small_cnn, small_cnn.features.conv3, prob
 channels = F.interpolate(acts, size=(size, size), mode="bilinear", align_corners=True)
 low = channels.amin(dim=(2, 3), keepdim=True)
 channels = (channels - low) / (channels.amax(dim=(2, 3), keepdim=True) - low + 1e-8)
-with torch.no_grad():
+with torch.inference_mode():  # forward passes only: no autograd bookkeeping
     masked = probe[:, None] * channels[:, :, None]  # (images, channels, 3, H, W)
     scores = small_cnn(masked.flatten(0, 1))[:, WATERMARK].view(len(probe), -1)
 score_weights = torch.softmax(scores, dim=1)
 score_cam = min_max(upsample(torch.relu(torch.einsum("nk,nkhw->nhw", score_weights, acts)),
                              (size, size))).cpu().numpy()
 evaluations = masked.shape[0] * masked.shape[1]
-record_throughput("Score-CAM from scratch (SmallCNN)", evaluations, time.perf_counter() - start)
+record_throughput("Score-CAM from scratch (SmallCNN)", evaluations, time.perf_counter() - start,
+                  forward=small_cnn, example=probe[0])
 
 start = time.perf_counter()
 with ScoreCAM(model=small_cnn, target_layers=[small_cnn.features.conv3]) as cam:
@@ -1131,7 +1135,7 @@ with ScoreCAM(model=small_cnn, target_layers=[small_cnn.features.conv3]) as cam:
         library_score = cam(input_tensor=probe.clone(),
                             targets=[ClassifierOutputTarget(WATERMARK)] * len(probe))
 record_throughput("Score-CAM, pytorch-grad-cam (SmallCNN)", evaluations,
-                  time.perf_counter() - start)
+                  time.perf_counter() - start, forward=small_cnn, example=probe[0])
 score_gap = np.abs(score_cam - library_score).max()
 score_mass = np.mean([mass_share(h, m) for h, m in zip(score_cam, probe_masks, strict=True)])
 print(f"largest |from scratch - library| = {score_gap:.1e}")
@@ -1142,10 +1146,11 @@ assert score_mass > 3 * area_share[:16].mean(), "Score-CAM finds the watermark t
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Both implementations give the same maps, and Score-CAM finds the watermark without a single
-# gradient. Our version sends all 64 masked copies of an image through the model in one call; the
-# library loops over images and batches of `batch_size` (compare the two printed rates). The cost
-# grows with channels x images: for Lite0 at `_conv_head` it would be 1,280 forward passes of the
-# scene per class, which is why Score-CAM is the exercise here and not the main text.
+# gradient. Our version sends the 64 masked copies of all 16 images through the model in one
+# call; the library loops over images and batches of `batch_size` (compare the two printed
+# rates). The cost grows with channels x images: for Lite0 at `_conv_head` it would be 1,280
+# forward passes of the scene per class, which is why Score-CAM is the exercise here and not
+# the main text.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary

@@ -55,9 +55,11 @@
 # ## Setup
 
 # %%
-# On Colab, fetch the course and install it with only the libraries Colab lacks (once per
-# runtime); everywhere, seed every RNG, fix thread counts and pick a device. The tests force
-# this branch with XAI_COURSE_COLAB=1 and install from a local copy named by XAI_COURSE_CHECKOUT.
+# On Colab, fetch the course and install the libraries Colab lacks at the tested versions (the
+# "colab" extra; once per runtime), keeping Colab's own torch and numpy; everywhere, seed every
+# RNG, fix thread counts and pick a device (on Colab it also prints the versions installed).
+# The tests force this branch with XAI_COURSE_COLAB=1 and install from the local copy named by
+# XAI_COURSE_CHECKOUT.
 import os
 import sys
 
@@ -72,7 +74,8 @@ if "google.colab" in sys.modules or os.environ.get("XAI_COURSE_COLAB") == "1":
     try:
         version("xai-course")
     except PackageNotFoundError:
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", COURSE], check=True)
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", f"{COURSE}[colab]"],
+                       check=True)
     sys.path.insert(0, COURSE)
 
 from utils.env import setup_notebook
@@ -160,7 +163,11 @@ for name, c, probs in zip(PHOTOS, photo_targets, photo_probs, strict=True):
 # One function computes every method, so that each test below calls the methods the same way.
 # It returns the raw attribution, `(N, 3, H, W)` for the pixel methods and `(N, 1, H, W)` for
 # the maps that have no colour channels (Grad-CAM, the controls); `magnitude` turns either into
-# one `(H, W)` map per image.
+# one `(H, W)` map per image. `explain_all` runs every row on the same input and reuses what two
+# rows share instead of recomputing it: gradient × input is the input times the gradient map
+# (what captum's `InputXGradient` computes), and Guided Grad-CAM is the guided-backprop map
+# times the Grad-CAM map. The cell asserts that both shortcuts equal the full computation bit
+# for bit, and each row's seconds include the parts it reuses.
 
 # %%
 METHODS = ("gradient", "gradient × input", "SmoothGrad", "Integrated Gradients",
@@ -222,14 +229,25 @@ def explain(method: str, net: torch.nn.Module, x: torch.Tensor, target, layer: s
     raise ValueError(f"unknown method {method!r}")
 
 
+REUSES = {"gradient × input": ("gradient",), "Guided Grad-CAM": ("guided backprop", "Grad-CAM")}
+
+
 def explain_all(net: torch.nn.Module, x: torch.Tensor, target, layer: str,
                 input_range: float = 2.0) -> tuple[dict, dict]:
-    """Every row's attribution of ``x``, and the seconds each took."""
+    """Every row's attribution of ``x``, and the seconds each takes on its own (a row that
+    reuses others, as listed in REUSES, is charged their seconds too)."""
     attributions, seconds = {}, {}
     for method in ROWS:
         start = time.perf_counter()
-        attributions[method] = explain(method, net, x, target, layer, input_range).detach()
-        seconds[method] = time.perf_counter() - start
+        if method == "gradient × input":
+            attribution = x * attributions["gradient"]
+        elif method == "Guided Grad-CAM":
+            attribution = attributions["guided backprop"] * attributions["Grad-CAM"]
+        else:
+            attribution = explain(method, net, x, target, layer, input_range).detach()
+        attributions[method] = attribution
+        seconds[method] = (time.perf_counter() - start
+                           + sum(seconds[m] for m in REUSES.get(method, ())))
     return attributions, seconds
 
 
@@ -242,8 +260,8 @@ photo_attr, photo_seconds = explain_all(model, x_photos, photo_targets, LITE0_LA
 seconds_per_image = pd.Series({m: s / len(PHOTOS) for m, s in photo_seconds.items()})
 print("seconds per 224 x 224 image:")
 print(seconds_per_image.round(3).to_string())
-assert torch.equal(photo_attr["Guided Grad-CAM"],
-                   photo_attr["guided backprop"] * photo_attr["Grad-CAM"]), "GB x CAM"
+for m in REUSES:  # the shortcuts of explain_all = the full computation of explain
+    assert torch.equal(photo_attr[m], explain(m, model, x_photos, photo_targets, LITE0_LAYER)), m
 assert not torch.allclose(photo_attr["guided backprop"], photo_attr["gradient"]), "real GB"
 
 # %%
@@ -624,6 +642,18 @@ plt.show()
 # ReLU network even guided backprop passes, unlike in section 2, because retraining on other
 # labels changes every layer, the early ones included.
 #
+# **These numbers move with the processor.** Eighty epochs of training amplify the last bits of
+# floating-point rounding, which differ between processors (and thread counts), so the two
+# small CNNs, and every number computed from them (this section's table, the watermark columns
+# of section 6, exercises 1 and 3), come out somewhat differently on another machine: the
+# shuffled-label model's test accuracy has ranged from 0.27 to 0.33 on the machines we ran
+# (chance is 0.5) and the gradient's $\bar\rho$ from 0.05 to 0.11. The asserts therefore check
+# the properties with a margin, not the printed values: training accuracy 1.0 and test
+# accuracy below 0.6 for the shuffled labels, above 0.95 for the true ones, $\bar\rho < 0.5$
+# for every method and less mass on the watermark for every method. The pretrained CNN is not
+# retrained, and its scores in the other sections moved at most in their last printed digit in
+# our runs (the seconds per image, of course, depend on the machine).
+#
 # > **Pitfall.** The test needs a model that really memorized the shuffled labels (training
 # > accuracy 1.0, no skill on test data, both asserted above); a model that did not converge
 # > is simply a different, worse model. At ImageNet scale memorizing random labels takes
@@ -676,9 +706,9 @@ start = time.perf_counter()
 per_draw = [explain_all(model, x_noisy[k:k + 1], cat_target, LITE0_LAYER)[0]
             for k in range(N_DRAWS)]
 print(f"{N_DRAWS} x {len(ROWS)} noisy maps in {time.perf_counter() - start:.1f} s")
-fragility = pd.Series({m: min(rank_correlation(magnitude(original[m])[0],
-                                               magnitude(draw[m])[0]) for draw in per_draw)
-                       for m in ROWS}, name="fragility: worst rank ρ")
+draw_rho = pd.DataFrame({m: [rank_correlation(magnitude(original[m])[0], magnitude(draw[m])[0])
+                             for draw in per_draw] for m in ROWS})  # one row per noise draw
+fragility = draw_rho.min().rename("fragility: worst rank ρ")
 sensitivity = pd.Series({m: max(float((draw[m] - original[m]).norm() / original[m].norm())
                                 for draw in per_draw) for m in ROWS}, name="max-sensitivity")
 print(pd.concat([fragility, sensitivity], axis=1).round(3).to_string())
@@ -705,9 +735,7 @@ assert sensitivity["Grad-CAM"] < sensitivity[["gradient", "SmoothGrad"]].min()
 
 # %% slideshow={"slide_type": "subslide"}
 most_fragile = fragility[list(METHODS)].idxmin()
-worst_draw = {m: int(np.argmin([rank_correlation(magnitude(original[m])[0],
-                                                 magnitude(d[m])[0]) for d in per_draw]))
-              for m in ROWS}
+worst_draw = draw_rho.idxmin()  # the draw that gives each row its fragility
 shown = ["gradient", most_fragile, "Integrated Gradients", "Grad-CAM"]
 shown = list(dict.fromkeys(shown))
 show_map_grid([photos[0]] * 2,
@@ -757,7 +785,10 @@ plt.show()
 # The integral is a trapezoid sum over 8 steps of 12.5 % of the pixels (a coarse grid, chosen
 # for the time budget); ties in a map (Grad-CAM's zeros) are broken in one fixed random order,
 # the same for every map. The canvases are the same for every method, so the two ends of each
-# curve are shared and computed once.
+# curve are shared and computed once. A map's pixel order serves both of its curves, and all
+# the inner images of one photo (9 rows × 2 curves × 7 steps) go through the model as one
+# stack, four images per forward pass under `torch.inference_mode`: nearly all of the cell's
+# time is then the model's own (`record_throughput` compares it with the bare model's rate).
 
 # %%
 STEPS = 8
@@ -765,12 +796,29 @@ FRACTIONS = np.linspace(0, 1, STEPS + 1)
 TIE_BREAK = np.random.default_rng(0).random(x_photos.shape[-2] * x_photos.shape[-1])
 
 
-def probabilities(net: torch.nn.Module, batch: torch.Tensor, target: int,
-                  chunk: int = 4) -> np.ndarray:
-    """Softmax probability of ``target`` for each image, in chunks (faster on a CPU)."""
-    with torch.no_grad():
+def probabilities(net: torch.nn.Module, batch: torch.Tensor, target: int) -> np.ndarray:
+    """Softmax probability of ``target`` for each image, BATCH_PIXELS per forward pass."""
+    chunk = max(1, BATCH_PIXELS // (batch.shape[-2] * batch.shape[-1]))
+    with torch.inference_mode():
         return torch.cat([torch.softmax(net(batch[i:i + chunk]), dim=1)[:, target]
                           for i in range(0, len(batch), chunk)]).cpu().numpy()
+
+
+def pixel_order(heat: np.ndarray) -> torch.Tensor:
+    """The pixels from the highest to the lowest ``heat``, ties broken in TIE_BREAK's order."""
+    return torch.from_numpy(np.lexsort((TIE_BREAK, -heat.ravel())))
+
+
+def perturbed_images(order: torch.Tensor, top_from: torch.Tensor,
+                     rest_from: torch.Tensor) -> torch.Tensor:
+    """The images at the inner FRACTIONS: the top-t pixels in ``order`` come from ``top_from``,
+    the others from ``rest_from`` (both (C, H, W))."""
+    _, height, width = top_from.shape
+    chosen = torch.zeros(len(FRACTIONS) - 2, height * width, dtype=torch.bool)
+    for k, t in enumerate(FRACTIONS[1:-1]):
+        chosen[k, order[:round(t * height * width)]] = True
+    return torch.where(chosen.view(-1, 1, height, width).to(top_from.device), top_from,
+                       rest_from)
 
 
 def perturbation_curve(net: torch.nn.Module, x: torch.Tensor, target: int, heat: np.ndarray,
@@ -779,36 +827,32 @@ def perturbation_curve(net: torch.nn.Module, x: torch.Tensor, target: int, heat:
     """p(target) at FRACTIONS for the image whose top-t pixels by ``heat`` come from
     ``top_from`` and the others from ``rest_from`` (both (C, H, W)); ``ends`` are the shared
     values at t = 0 and t = 1. Deletion: grey on top of x; insertion: x on top of the canvas."""
-    _, _, height, width = x.shape
-    order = torch.from_numpy(np.lexsort((TIE_BREAK, -heat.ravel())))
-    images = []
-    for t in FRACTIONS[1:-1]:
-        chosen = torch.zeros(height * width, dtype=torch.bool)
-        chosen[order[:round(t * height * width)]] = True
-        images.append(torch.where(chosen.view(1, height, width).to(x.device), top_from,
-                                  rest_from))
-    return np.concatenate([[ends[0]], probabilities(net, torch.stack(images), target),
-                           [ends[1]]])
+    images = perturbed_images(pixel_order(heat), top_from, rest_from)
+    return np.concatenate([[ends[0]], probabilities(net, images, target), [ends[1]]])
 
 
 start = time.perf_counter()
 faithfulness, curve_of = [], {}
 for i, name in enumerate(PHOTOS):
-    x_i, target = x_photos[i:i + 1], photo_targets[i]
-    ends = probabilities(model, torch.cat([x_i, torch.zeros_like(x_i), blurred(x_i), x_i]),
-                         target).reshape(2, 2)
-    grey, canvas = torch.zeros_like(x_i[0]), blurred(x_i)[0]
+    x_i, target = x_photos[i], photo_targets[i]
+    grey, canvas = torch.zeros_like(x_i), blurred(x_i[None])[0]
+    p_photo, p_grey, p_canvas = probabilities(model, torch.stack([x_i, grey, canvas]), target)
+    # every row's deletion and insertion images of this photo go through the model as one stack
+    images = []
     for m in ROWS:
-        heat = magnitude(photo_attr[m][i:i + 1])[0]
-        deletion = perturbation_curve(model, x_i, target, heat, grey, x_i[0], ends[0])
-        insertion = perturbation_curve(model, x_i, target, heat, x_i[0], canvas, ends[1])
+        order = pixel_order(magnitude(photo_attr[m][i:i + 1])[0])
+        images += [perturbed_images(order, grey, x_i), perturbed_images(order, x_i, canvas)]
+    inner = probabilities(model, torch.cat(images), target).reshape(len(ROWS), 2, STEPS - 1)
+    for m, (deletion, insertion) in zip(ROWS, inner, strict=True):
+        deletion = np.concatenate([[p_photo], deletion, [p_grey]])
+        insertion = np.concatenate([[p_canvas], insertion, [p_photo]])
         curve_of[name, m] = deletion, insertion
         faithfulness.append({"photo": name, "method": m,
                              "deletion AUC": np.trapezoid(deletion, FRACTIONS),
                              "insertion AUC": np.trapezoid(insertion, FRACTIONS)})
-evaluations = len(PHOTOS) * (len(ROWS) * 2 * (STEPS - 1) + 4)
+evaluations = len(PHOTOS) * (len(ROWS) * 2 * (STEPS - 1) + 3)
 record_throughput("deletion and insertion (EfficientNet-Lite0)", evaluations,
-                  time.perf_counter() - start)
+                  time.perf_counter() - start, forward=model, example=x_photos[0])
 faithfulness = pd.DataFrame(faithfulness)
 auc = faithfulness.groupby("method", sort=False)[["deletion AUC", "insertion AUC"]].mean()
 print(faithfulness.pivot_table(index="method", columns="photo", sort=False,

@@ -79,7 +79,7 @@ def to_image(tensor: torch.Tensor, mean: Sequence[float] = (0.5, 0.5, 0.5),
 
 def batch_predict(model: torch.nn.Module, images: np.ndarray,
                   mean: Sequence[float] = (0.5, 0.5, 0.5), std: Sequence[float] = (0.5, 0.5, 0.5),
-                  batch_size: int = 8, device: torch.device | str | None = None) -> np.ndarray:
+                  batch_size: int = 2, device: torch.device | str | None = None) -> np.ndarray:
     """Class probabilities for a stack of ``(N, H, W, 3)`` images, in batches, without gradients.
 
     This is the function signature LIME and SHAP expect: numpy images in, numpy scores out.

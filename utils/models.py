@@ -62,7 +62,7 @@ class ImageClassifier:
         """Undo :meth:`preprocess`: a model input back to a displayable ``(H, W, 3)`` array."""
         return imgs.to_image(tensor, self.mean, self.std)
 
-    def predict_proba(self, images: np.ndarray, batch_size: int = 8) -> np.ndarray:
+    def predict_proba(self, images: np.ndarray, batch_size: int = 2) -> np.ndarray:
         """Probabilities for ``(N, H, W, 3)`` numpy images: the function LIME and SHAP call."""
         return imgs.batch_predict(self.model, images, self.mean, self.std, batch_size, self.device)
 
