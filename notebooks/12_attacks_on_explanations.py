@@ -1073,25 +1073,36 @@ assert agreement >= 0.99
 assert target_before.mean() < 2 * TARGET.mean(), "before: about the area share"
 assert target_after.mean() > 0.5, "after: most of the map"
 
-# %% slideshow={"slide_type": "subslide"}
+# %% [markdown]
+# The figures of this section show the first five watermarked test images in two rows, one
+# kind of map per row, each titled with the map's mass on the target corner.
+
+# %%
 from utils.images import overlay
 from utils.plotting import draw_boxes
 
 shown = marked[:5]
-fig, axes = plt.subplots(2, 5, figsize=(16, 7), layout="constrained")
-for row, (maps, label) in enumerate([(original_maps, "original"), (fooled_maps, "manipulated")]):
-    for ax, n in zip(axes[row], shown, strict=True):
-        heat = maps[n].cpu().numpy()
-        ax.imshow(overlay(planted_test.images[n].transpose(1, 2, 0), heat / heat.max(),
-                          alpha=0.55), interpolation="nearest")
-        draw_boxes(ax, planted_test.boxes[n], "white", linewidth=2.5)
-        draw_boxes(ax, (0, 0, 8, 8), "magenta", linewidth=2.5, linestyle="--")
-        ax.set_title(f"{label}: corner {mass_share(heat, TARGET):.2f}", fontsize="medium")
-        ax.set_xticks([])
-        ax.set_yticks([])
-fig.suptitle("Gradient maps, same predictions (white: the watermark; magenta: the target)",
-             fontsize="x-large", fontweight="bold")
-plt.show()
+
+
+def show_corner_maps(rows, suptitle):
+    """Two rows of maps over the ``shown`` images; ``rows`` pairs five maps with a label."""
+    fig, axes = plt.subplots(2, 5, figsize=(16, 7), layout="constrained")
+    for row, (maps, label) in enumerate(rows):
+        for ax, n, heat in zip(axes[row], shown, maps.cpu().numpy(), strict=True):
+            ax.imshow(overlay(planted_test.images[n].transpose(1, 2, 0), heat / heat.max(),
+                              alpha=0.55), interpolation="nearest")
+            draw_boxes(ax, planted_test.boxes[n], "white", linewidth=2.5)
+            draw_boxes(ax, (0, 0, 8, 8), "magenta", linewidth=2.5, linestyle="--")
+            ax.set_title(f"{label}: corner {mass_share(heat, TARGET):.2f}", fontsize="medium")
+            ax.set_xticks([])
+            ax.set_yticks([])
+    fig.suptitle(suptitle, fontsize="x-large", fontweight="bold")
+    plt.show()
+
+
+# %% slideshow={"slide_type": "subslide"}
+show_corner_maps([(original_maps[shown], "original"), (fooled_maps[shown], "manipulated")],
+                 "Gradient maps, same predictions (white: the watermark; magenta: the target)")
 
 # %% [markdown]
 # The same predictions, different maps. The original model's gradient sits on the watermark
@@ -1360,22 +1371,9 @@ assert smoothing[("watermark", "manipulated")].max() < \
     smoothing[("watermark", "original")].min(), "but the watermark is not found again"
 
 # %% slideshow={"slide_type": "subslide"}
-fig, axes = plt.subplots(2, 5, figsize=(16, 7), layout="constrained")
 smooth_shown = seeded_smoothgrad(fooled_cnn, 0.3, smoothed_images[:5], smoothed_classes[:5])
-for row, (maps, label) in enumerate([(fooled_maps[marked], "gradient"),
-                                     (smooth_shown, "SmoothGrad")]):
-    for ax, k in zip(axes[row], range(5), strict=True):
-        heat = maps[k].cpu().numpy()
-        ax.imshow(overlay(planted_test.images[marked[k]].transpose(1, 2, 0), heat / heat.max(),
-                          alpha=0.55), interpolation="nearest")
-        draw_boxes(ax, planted_test.boxes[marked[k]], "white", linewidth=2.5)
-        draw_boxes(ax, (0, 0, 8, 8), "magenta", linewidth=2.5, linestyle="--")
-        ax.set_title(f"{label}: corner {mass_share(heat, TARGET):.2f}", fontsize="medium")
-        ax.set_xticks([])
-        ax.set_yticks([])
-fig.suptitle("The manipulated model: its gradient map and its SmoothGrad map (sigma 0.3)",
-             fontsize="x-large", fontweight="bold")
-plt.show()
+show_corner_maps([(fooled_maps[shown], "gradient"), (smooth_shown, "SmoothGrad")],
+                 "The manipulated model: its gradient map and its SmoothGrad map (sigma 0.3)")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # SmoothGrad undoes part of the manipulation and no more. The corner's share falls as the noise
