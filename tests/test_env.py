@@ -326,3 +326,27 @@ def test_progress_draws_a_bar_when_enabled(monkeypatch, capsys):
 def test_progress_rejects_bad_input(args, error, message):
     with pytest.raises(error, match=message):
         env.progress(*args)
+
+
+# --------------------------------------------------------------------------- shap warm-up
+
+
+@pytest.mark.parametrize(("outputs", "dtype", "layout"), [(1, "float64", "C"), (2, "float32", "C")])
+def test_warm_up_shap_compiles_the_helpers_for_that_output_type(outputs, dtype, layout):
+    from shap.utils import _masked_model as masked_model
+
+    env.warm_up_shap(outputs, dtype)
+    helper = (masked_model._build_fixed_single_output if outputs == 1
+              else masked_model._build_fixed_multi_output)
+    compiled = [(str(sig[2].dtype), sig[2].layout) for sig in helper.signatures]
+    assert (dtype, layout) in compiled
+
+
+@pytest.mark.parametrize(("args", "error", "message"), [
+    ((0,), ValueError, "outputs must be"),
+    ((1.5,), TypeError, "outputs must be an int"),
+    ((1, "float16"), ValueError, "dtype must be one of"),
+])
+def test_warm_up_shap_rejects_bad_input(args, error, message):
+    with pytest.raises(error, match=message):
+        env.warm_up_shap(*args)

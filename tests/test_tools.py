@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 from tools import bench, build_site
-from tools.course import ROOT, OfflineRun, replace_readme_block
+from tools.course import ROOT, OfflineRun, readme_block, replace_readme_block
 
 
 def test_replace_readme_block_writes_between_the_markers(tmp_path):
@@ -61,6 +61,25 @@ def test_bench_takes_the_median_and_flags_what_is_over_budget():
     assert re.search(r"\| 00_quick \| 30\.0 \| 1000 \| LIME image: 10/s of 12/s = \*\*0\.80\*\* "
                      r"\| ok \|", table)
     assert "| 01_slow | 65.0 | 3500 |" in table and "| **all** | **95.0** | | | ok |" in table
+
+
+def test_bench_sets_the_run_time_of_the_notebooks_it_measured():
+    notebook_table = ("| # | notebook | methods | run time |\n|---|---|---|---|\n"
+                      "| 00 | [Intro](x.ipynb) | a, b | ≈ 99 s |\n"
+                      "| 01 | [More](y.ipynb) | c | ≈ 5 s |")
+    updated = bench.with_run_times(notebook_table, [bench.Result("00_intro", [_run(12.4)])])
+    assert "| 00 | [Intro](x.ipynb) | a, b | ≈ 12 s |" in updated
+    assert "| 01 | [More](y.ipynb) | c | ≈ 5 s |" in updated, "a row not measured is left alone"
+    assert updated.splitlines()[:2] == notebook_table.splitlines()[:2]
+
+
+def test_readme_block_reads_between_the_markers(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("a\n<!-- t:start -->\nold\n<!-- t:end -->\nb\n")
+    assert readme_block("t", readme) == "old"
+    readme.write_text("no markers")
+    with pytest.raises(ValueError, match="exactly one"):
+        readme_block("t", readme)
 
 
 def test_bench_ratio_target_applies_only_where_the_model_is_the_cost():

@@ -31,7 +31,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tools.course import BUILD_DIR, ROOT, OfflineRun, execute, notebooks, replace_readme_block
+from tools.course import (
+    BUILD_DIR,
+    ROOT,
+    OfflineRun,
+    execute,
+    notebooks,
+    readme_block,
+    replace_readme_block,
+)
 
 SECONDS_BUDGET = 60.0  # median wall seconds per notebook
 MEMORY_BUDGET_MB = 3072
@@ -148,6 +156,20 @@ def table(results: list[Result], runs: int) -> str:
     return "\n".join(lines)
 
 
+def with_run_times(notebook_table: str, results: list[Result]) -> str:
+    """The README's notebook table with each measured notebook's run-time cell (the last one)
+    set to its median, rounded to the second; rows of notebooks not measured are left alone."""
+    medians = {r.name[:2]: r.seconds for r in results}
+    lines = []
+    for line in notebook_table.splitlines():
+        number = line.split("|")[1].strip() if line.startswith("| ") else ""
+        if number in medians:
+            cells = line.rstrip().rstrip("|").split("|")
+            line = "|".join(cells[:-1] + [f" ≈ {medians[number]:.0f} s "]) + "|"
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=DEFAULT_RUNS)
@@ -175,7 +197,8 @@ def main(argv: list[str]) -> int:
         (BUILD_DIR / "bench.md").write_text(report + "\n", encoding="utf-8")
         if not args.stems:  # only a full run replaces the README's table
             replace_readme_block("bench", report)
-            print("README bench table replaced by this run's")
+            replace_readme_block("notebooks", with_run_times(readme_block("notebooks"), results))
+            print("README bench table and the notebook table's run times replaced by this run's")
         print(report)
     over = [r.name for r in results if r.flags()]
     if over:

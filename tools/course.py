@@ -67,6 +67,15 @@ def title(notebook: nbformat.NotebookNode) -> str:
 README = ROOT / "README.md"
 
 
+def readme_block(name: str, readme: Path = README) -> str:
+    """The text between the README's ``<!-- name:start -->`` and ``<!-- name:end -->`` markers."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    text = readme.read_text(encoding="utf-8")
+    if text.count(start) != 1 or text.count(end) != 1 or text.index(start) > text.index(end):
+        raise ValueError(f"{readme} needs exactly one {start} ... {end} pair of markers")
+    return text[text.index(start) + len(start):text.index(end)].strip()
+
+
 def replace_readme_block(name: str, content: str, readme: Path = README) -> bool:
     """Put ``content`` between the README's ``<!-- name:start -->`` and ``<!-- name:end -->``
     markers; returns whether the text changed. Missing markers raise instead of silently

@@ -20,8 +20,8 @@ from utils.checks import check_callable, check_choice, check_int, check_number, 
 T = TypeVar("T")
 
 __all__ = ["in_colab", "colab_install_summary", "seed_everything", "set_threads", "get_device",
-           "setup_notebook", "record_throughput", "measure_forward_rate", "progress",
-           "CountingModel"]
+           "setup_notebook", "record_throughput", "measure_forward_rate", "warm_up_shap",
+           "progress", "CountingModel"]
 
 _DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
 # Batch sizes the forward-throughput floor tries, smallest first (measure_forward_rate).
@@ -195,6 +195,27 @@ def record_throughput(method: str, evaluations: int, seconds: float,
         with open(log, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(record) + "\n")
     return rate
+
+
+def warm_up_shap(outputs: int = 1, dtype: str = "float64") -> None:
+    """Compile shap's numba helpers for a Partition explanation whose model returns ``outputs``
+    scores of ``dtype`` per input (a 1-D array when ``outputs`` is 1, row-major otherwise).
+
+    shap compiles them on the first such explanation in a process, a second or more, once per
+    dtype and memory layout of the model's output. A tiny explanation of a constant model does
+    it here, so that a timed explanation measures the method and not the compiler.
+    """
+    import shap
+
+    outputs = check_int("outputs", outputs, 1)
+    check_choice("dtype", dtype, ("float32", "float64"))
+    shape = (outputs,) if outputs > 1 else ()
+
+    def constant(images: np.ndarray) -> np.ndarray:
+        return np.zeros((len(images), *shape), dtype=dtype)
+
+    explainer = shap.Explainer(constant, shap.maskers.Image("blur(4,4)", (8, 8, 3)))
+    explainer(np.zeros((1, 8, 8, 3), np.float32), max_evals=8, silent=True)
 
 
 def progress(iterable: Iterable[T], description: str, total: int | None = None) -> Iterable[T]:
