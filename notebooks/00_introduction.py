@@ -577,6 +577,23 @@ print(f"{len(photos)} photos loaded, each {photos['chelsea'].size[0]}x{photos['c
 assert all(p.size == (224, 224) and p.mode == "RGB" for p in photos.values())
 assert len(classes) == 1000
 
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# > **Tools you will read about that this course does not run.** Surveys and tutorials name
+# > three more toolkits. We checked each against the tested set of `requirements.txt`:
+# >
+# > - **tf-explain** (Grad-CAM, SmoothGrad, Integrated Gradients and occlusion as Keras
+# >   callbacks): its `__init__` imports TensorFlow and OpenCV and stops with an error without
+# >   them, and the course's models are PyTorch. Captum and `pytorch-grad-cam` do the same
+# >   jobs in notebooks 05 and 06.
+# > - **Captum Insights** (a browser dashboard for captum): it was removed from captum; the
+# >   installed captum has no `captum.insights` module. The course draws static figures
+# >   instead, which also work on a projector and in CI.
+# > - **OmniXAI** (one interface over many explainers, used in a tutorial for image
+# >   counterfactuals): `pip install --dry-run omnixai==1.3.1` would replace numpy 2.4.6 by
+# >   1.23.5, scikit-learn 1.9.1 by 1.1.3, shap 0.51.0 by 0.49.1 and Pillow 13.0.0 by 9.5.0, so
+# >   it cannot be installed beside the course. [Notebook 08](08_counterfactuals.ipynb) builds
+# >   image counterfactuals itself.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. A tour of the shipped data
 #

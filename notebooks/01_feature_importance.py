@@ -18,7 +18,9 @@
 # census features. Permutation importance, written from scratch and checked against
 # scikit-learn to the last digit, is the remedy; drop-column importance asks a related but
 # different question. Finally we duplicate a feature to see importance split between copies,
-# let every method hunt for a planted leak, and put all four side by side.
+# let every method hunt for a planted leak, and put all four side by side. The last section
+# ranks the Boston housing table's `B` column, a racial share hidden in a parabola, and shows
+# what no importance can tell you about it.
 #
 # **Run time:** about 20–30 s on a 2-core laptop CPU (no GPU and no internet needed).
 #
@@ -33,6 +35,8 @@
 #   drop-column importance, and say what question each one answers.
 # - Recognise how correlated or duplicated features split or hide importance, in every method.
 # - Choose an importance method for a task and list its pros and cons.
+# - Explain why Boston's `B` column was withdrawn, why its attributions are ambiguous, and what
+#   to do with such a column.
 #
 # ## Prerequisites
 #
@@ -1021,6 +1025,140 @@ assert agreement.where(~np.eye(4, dtype=bool)).max().max() < 0.9, "no two rankin
 # feature's effect, partial dependence ([notebook 02](02_ice_pdp_ale.ipynb)).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
+# ## 8. Boston housing: the column that retired a data set
+#
+# For forty years the Boston housing table (Harrison & Rubinfeld, 1978) was where feature
+# importance was taught: 506 towns around Boston, thirteen features, and the median value of
+# owner-occupied homes (`MEDV`, in thousands of 1970 dollars) as the target. scikit-learn
+# removed it in version 1.2. The course ships the same CSV in `data/`, so that we can see why.
+#
+# The reason is one column. The authors did not record the share $B_k$ of Black residents of a
+# town; they entered
+#
+# $$B = 1000\,(B_k - 0.63)^2,$$
+#
+# a parabola built on their assumption that house prices first fall and then rise as that
+# share grows. The column is racial by construction, and it is not monotone in $B_k$. We rank it
+# with the four methods of this notebook (the `all_importances` helper of section 6, scored by
+# $R^2$), then ask what the answer can mean.
+
+# %%
+boston = load_tabular("boston")
+B_train, B_test, v_train, v_test = train_test_split(boston.X, boston.y.to_numpy(),
+                                                    test_size=0.3, random_state=0)
+boston_linear = make_pipeline(StandardScaler(), LinearRegression())
+boston_forest = RandomForestRegressor(random_state=0)
+boston_table = all_importances(boston_linear, boston_forest, B_train, v_train, B_test, v_test,
+                               r2_rows)
+boston_ranks = boston_table.rank(ascending=False).astype(int)
+print(f"{len(boston.X)} towns; B = {boston.descriptions['B']}\n")
+print(boston_table.round(3).join(boston_ranks.add_prefix("rank: ")).to_string())
+
+# %%
+b_column = list(boston.X.columns).index("B")
+boston_linear.fit(B_train, v_train)
+w_B = boston_linear[-1].coef_[b_column]
+linear_without_B = clone(boston_linear).fit(B_train.drop(columns="B"), v_train)
+linear_loss = (boston_linear.score(B_test, v_test)
+               - linear_without_B.score(B_test.drop(columns="B"), v_test))
+print(f"standardized coefficient of B: {w_B:+.2f} thousand dollars per SD of B")
+print(f"test R^2 lost without B: linear model {linear_loss:.3f}, forest "
+      f"{boston_table.loc['B', 'drop-column']:.3f} (its drop-column importance)")
+assert (boston_ranks.loc["B", ["|coefficient|", "MDI", "permutation"]] > 6).all(), "lower half"
+assert abs(boston_table.loc["B", "drop-column"]) < 0.005 and 0 < linear_loss < 0.02
+assert boston_ranks.loc[["LSTAT", "RM"]].max().max() <= 3, "LSTAT and RM lead every ranking"
+
+# %% [markdown]
+# `LSTAT` (the share of lower-status residents) and `RM` (rooms per dwelling) lead every
+# ranking, as in every textbook that used this table. `B` ranks in the lower half by
+# coefficient, MDI and permutation, but it is not zero: the linear model gives it a positive
+# coefficient and loses about a hundredth of its test $R^2$ without it, while the forest,
+# which splits on it, loses nothing when refitted without it (both printed).
+#
+# ### The square hides the share
+#
+# Solving the formula for the share gives two roots, $B_k = 0.63 \pm \sqrt{B/1000}$. Both are
+# possible shares (between 0 and 1) whenever $B < 1000 \cdot 0.37^2 = 136.9$.
+# `utils.data.boston_shares` returns both roots (NaN where one falls outside $[0, 1]$), and
+# `boston_b` is the formula itself; notebooks 02 and 04 use them too.
+
+# %%
+from utils.data import boston_b, boston_shares
+
+low_share, high_share = boston_shares(boston.X["B"].to_numpy())
+ambiguous = ~np.isnan(low_share) & ~np.isnan(high_share)
+most_common = boston.X["B"].mode()[0]
+print(f"towns whose B fits two shares: {ambiguous.sum()} of {len(boston.X)}")
+print(f"the most common value, B = {most_common} ({np.sum(boston.X['B'] == most_common)} towns),"
+      f" means a share of {boston_shares(most_common)[0]:.2f}")
+assert ambiguous.sum() > 0
+assert np.allclose(boston_b(high_share[ambiguous]), boston.X["B"][ambiguous])
+
+# %% [markdown]
+# A quarter of the towns (121) have the largest possible value, 396.9: a share of zero. Now
+# take one test town and write in two shares, 0.40 and 0.86. Both give $B = 52.9$, so every
+# model on this table must treat the two versions alike, and any attribution to `B` is one
+# number for both.
+
+# %%
+def with_share(town: pd.DataFrame, share: float) -> pd.DataFrame:
+    """The same town with the B value of the given share of Black residents."""
+    return town.assign(B=boston_b(share))
+
+
+def b_contribution(towns: pd.DataFrame) -> np.ndarray:
+    """The linear model's local attribution to B: coefficient times standardized value."""
+    return w_B * boston_linear[0].transform(towns)[:, b_column]
+
+
+# %%
+town = B_test.iloc[[0]]
+fitted_boston_forest = clone(boston_forest).fit(B_train, v_train)
+for share in (0.40, 0.86):
+    edited = with_share(town, share)
+    print(f"share {share:.2f}: B = {edited['B'].item():.1f}, linear contribution of B "
+          f"{b_contribution(edited)[0]:+.3f}, forest prediction "
+          f"{fitted_boston_forest.predict(edited)[0]:.2f}")
+assert np.isclose(b_contribution(with_share(town, 0.40)), b_contribution(with_share(town, 0.86)))
+
+# %%
+share_grid = np.linspace(0, 1, 201)
+grid_towns = pd.concat([with_share(town, s) for s in share_grid])
+fig, (ax_b, ax_phi) = plt.subplots(1, 2, figsize=(13, 4.5))
+ax_b.plot(share_grid, grid_towns["B"], color="black")
+ax_b.plot([0.40, 0.86], with_share(town, 0.40)["B"].repeat(2), "o--", color="tab:red", ms=9)
+ax_b.set(xlabel="share of Black residents $B_k$", ylabel="column B",
+         title="Two shares, one value of B")
+ax_phi.plot(share_grid, b_contribution(grid_towns), color="tab:blue")
+ax_phi.plot([0.40, 0.86], b_contribution(with_share(town, 0.40)).repeat(2), "o--",
+            color="tab:red", ms=9)
+ax_phi.axhline(0, color="grey", linewidth=0.8)
+ax_phi.set(xlabel="share of Black residents $B_k$", ylabel="contribution to MEDV (thousand USD)",
+           title="The linear model's attribution to B")
+fig.suptitle("Boston's B column: a parabola in a racial share", fontsize="x-large",
+             fontweight="bold")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# The left panel is the formula; the dashed line cuts it twice. The right panel is the linear
+# model's contribution of `B` for our test town, drawn against the share it encodes (the two
+# red towns get the same contribution): a positive coefficient on
+# `B` becomes, in the share, a price that falls as the share rises towards 0.63 and rises
+# after it. The model did not learn that shape; the authors built it into the column, and a
+# coefficient or an importance can only report it back. "`B` matters a little" is therefore
+# a statement about a parabola someone chose in 1978, not a measured effect of who lives in a
+# town.
+#
+# > **What to do with such a column.** Do not use it as a feature of a model that values
+# > homes: it encodes race, the encoding is the authors' assumption, and dropping it costs
+# > at most a hundredth of the test $R^2$ here. Keep it only to *audit*:
+# > does a model without it still reproduce the same pattern through proxies such as `LSTAT`?
+# > And when a data set carries such a column, say so where it is used. Notebooks
+# > [02](02_ice_pdp_ale.ipynb) and [04](04_shap.ipynb) look at `B` through ICE curves and
+# > SHAP values.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -1145,6 +1283,11 @@ assert 2 < quiet_ranks["|coefficient|"] <= len(quiet.informative_features)
 # - On a table with a strong planted leak, all four methods found it; none of them can tell a
 #   leak from a legitimately strong feature. Use a random probe, held-out data, repeats and the
 #   correlation structure before trusting any ranking.
+# - **Boston's `B`** ranks in the lower half by coefficient, MDI and permutation, and the forest
+#   loses nothing without it; it encodes a racial share
+#   through a parabola, so two different shares get one value and one attribution (36 towns
+#   fit two shares). An importance reports the shape the authors built in, not an effect of
+#   race; such a column belongs in an audit, not in the model.
 # - Every ranking here describes **one** fitted model. [Notebook
 #   10](10_interpretable_by_design.ipynb) trains many equally accurate models on the same census
 #   data and measures how far their permutation importances disagree (the Rashomon effect), and
@@ -1153,6 +1296,11 @@ assert 2 < quiet_ranks["|coefficient|"] <= len(quiet.informative_features)
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## References
 #
+# - Harrison, D., & Rubinfeld, D. L. (1978). Hedonic housing prices and the demand for clean
+#   air. *Journal of Environmental Economics and Management* 5(1), 81–102.
+#   https://doi.org/10.1016/0095-0696(78)90006-2 (the Boston housing data and its `B` column)
+# - Carlisle, M. (2019). racist data destruction? https://medium.com/@docintangible/racist-data-destruction-113e3eff54a8
+#   (the history of `B`, cited by scikit-learn when it removed the data set)
 # - Breiman, L. (2001). Random forests. *Machine Learning* 45, 5–32.
 #   https://doi.org/10.1023/A:1010933404324 (MDI and permutation importance for forests)
 # - Breiman, L., Friedman, J. H., Olshen, R. A., & Stone, C. J. (1984). *Classification and

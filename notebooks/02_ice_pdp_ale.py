@@ -19,7 +19,8 @@
 # to the model, check ICE and PDP against `sklearn.inspection` to floating-point precision, and then
 # break them on purpose: a PDP that is flat although every instance reacts strongly, and a PDP that
 # is wrong because it asks the model about inputs that never occur. ALE fixes the second problem,
-# and we measure by how much on data whose true effects we know.
+# and we measure by how much on data whose true effects we know. Last, the lecture's ICE example
+# on Boston housing, where one column's curve turns out to be a formula's shape.
 #
 # **Run time:** about 20–30 s on a 2-core laptop CPU (no GPU and no internet needed).
 #
@@ -36,6 +37,7 @@
 #   centring) and check it on a model whose answer is known in closed form.
 # - Choose between ICE, PDP and ALE for a given question, and state what each can and cannot
 #   tell you.
+# - Read an ICE curve through the transform that built its feature (Boston's `B`).
 #
 # ## Prerequisites
 #
@@ -772,6 +774,99 @@ assert ale_outside.mean() < 0.02, "ALE stays next to the data"
 # against both pitfalls of this notebook.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
+# ## 7. ICE on Boston housing, and a feature that is a parabola
+#
+# The lecture this course follows draws its ICE curves on the Boston housing table (median home
+# value `MEDV` of 506 towns, in thousands of 1970 dollars). We do the same with the gradient
+# boosting set-up of section 1 and look at three features: `LSTAT` (share of lower-status
+# residents), `RM` (rooms per dwelling) and `B`, the column for which scikit-learn withdrew the
+# table. `B` is $1000\,(B_k - 0.63)^2$ for a town's share $B_k$ of Black residents
+# ([notebook 01](01_feature_importance.ipynb), section 8, tells the story).
+
+# %%
+boston = load_tabular("boston")
+H_train, H_test, m_train, m_test = train_test_split(boston.X, boston.y, test_size=0.25,
+                                                    random_state=0)
+house_model = GradientBoostingRegressor(n_estimators=200, learning_rate=0.05, max_depth=3,
+                                        subsample=0.8, random_state=0).fit(H_train, m_train)
+print(f"Boston: {len(H_train)} training towns, test R^2 = {house_model.score(H_test, m_test):.3f}")
+assert house_model.score(H_test, m_test) > 0.7
+
+# %% slideshow={"slide_type": "subslide"}
+house_features = ["LSTAT", "RM", "B"]
+fig, axes = plt.subplots(1, 3, figsize=(15, 4.8), sharey=True)
+house_display = PartialDependenceDisplay.from_estimator(
+    house_model, H_train, house_features, ax=axes, centered=True, **common)
+fig.suptitle("Centred ICE and PD on Boston housing (gradient boosting)", fontsize="x-large",
+             fontweight="bold")
+fig.tight_layout()
+plt.show()
+
+# %%
+for k, feature in enumerate(house_features):
+    grid = house_display.pd_results[k]["grid_values"][0]
+    ice = ice_curves(house_model.predict, H_train, {feature: grid})
+    c_ice = ice - ice[:, :1]
+    print(f"{feature:5s}: centred PD from 0 to {c_ice.mean(axis=0)[-1]:+.2f} thousand dollars "
+          f"over {grid[0]:.1f} to {grid[-1]:.1f}")
+    assert np.allclose(house_display.pd_results[k]["individual"][0], ice), "ours = scikit-learn"
+
+# %% [markdown]
+# Fewer poor residents and more rooms go with higher predicted values: the centred PD moves by
+# about 14 thousand dollars across the `LSTAT` grid and 9 across the `RM` grid (printed). The
+# curves of `B` are nearly flat (less than a thousand dollars) over the display's grid, which
+# runs from the 5th to the 95th percentile of `B` and so covers mostly towns with a share close
+# to zero (a quarter of the towns have the largest value, 396.9, a share of 0).
+#
+# ### The same curves against the share they encode
+#
+# An ICE curve moves a *column*. To read `B` as what it stands for, move the share instead:
+# write $B = 1000\,(B_k - 0.63)^2$ for $B_k$ from 0 to 1 into each town and predict. The formula
+# gives a truth known by construction: shares $0.63 - d$ and $0.63 + d$ produce the same `B`,
+# so every model's curve must be mirror-symmetric about 0.63, whatever it learned.
+
+# %%
+from utils.data import boston_b
+
+share_grid = np.linspace(0, 1, 101)  # steps of 0.01, symmetric about 0.63 on 0.26 ... 1.00
+ice_share = ice_curves(house_model.predict, H_train, {"B": boston_b(share_grid)})
+mirror = np.isclose(share_grid[:, None] + share_grid[None, :], 2 * 0.63)  # pairs 0.63 -/+ d
+left, right = np.nonzero(np.triu(mirror))
+print(f"{len(left)} mirror pairs of shares; largest |ICE(0.63 - d) - ICE(0.63 + d)|: "
+      f"{np.abs(ice_share[:, left] - ice_share[:, right]).max():.1e}")
+assert np.array_equal(ice_share[:, left], ice_share[:, right]), "mirror-symmetric by the formula"
+
+# %% slideshow={"slide_type": "subslide"}
+c_ice_share = ice_share - ice_share[:, :1]
+fig, ax = plt.subplots(figsize=(9, 4.8))
+ax.plot(share_grid, c_ice_share[::4].T, color="tab:blue", alpha=0.2, linewidth=1)
+ax.plot(share_grid, c_ice_share.mean(axis=0), color="black", linewidth=4,
+        label="centred PD (mean of all towns)")
+ax.axvline(0.63, color="tab:red", linestyle="--", label="the formula's centre, 0.63")
+ax.set(xlabel="share of Black residents $B_k$ written into the town",
+       ylabel="change in predicted MEDV (thousand USD)",
+       title="Centred ICE of B, drawn against the share it encodes")
+ax.legend(loc="lower left")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Read against the share, the curves drop over the first quarter of the range, where nearly
+# all towns lie, and are almost flat after it, with small steps wherever a tree splits on `B`.
+# From 0.26 to 1 they are exactly mirror-symmetric about 0.63, for every town: the step near
+# 0.7 is the step near 0.56 reflected, and the last point (share 1) repeats the value at 0.26.
+# That symmetry is not something the model found in the data; it is the formula, which the
+# assert confirms to the last bit. A reader who takes this picture for "the effect of the
+# share of Black residents on house prices" reads the 1978 authors' assumption passed through a
+# model, and the data could not have shown otherwise, since two towns whose shares are mirror
+# images are the same row to every model.
+#
+# > **Pitfall.** An ICE curve is only as meaningful as the column it moves. When a feature is a
+# > transform of the quantity you care about, the curve in that quantity inherits the
+# > transform's shape, and a non-invertible transform makes some of its values impossible to
+# > tell apart. Check how each feature was built before reading its curve as an effect.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -964,10 +1059,16 @@ plt.show()
 #   the true effects of the fitted model better than PD and M-plot, and queried the model almost
 #   only next to the data.
 # - All three describe the model, not the world; none of them licenses a causal claim by itself.
+# - On Boston housing, `B`'s ICE curves drawn against the share they encode are mirror-symmetric
+#   about 0.63 for every town, by the column's formula; the curve shows an assumption of 1978,
+#   not an effect.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## References
 #
+# - Harrison, D., & Rubinfeld, D. L. (1978). Hedonic housing prices and the demand for clean
+#   air. *Journal of Environmental Economics and Management* 5(1), 81–102.
+#   https://doi.org/10.1016/0095-0696(78)90006-2 (the Boston housing data)
 # - Friedman, J. H. (2001). Greedy function approximation: a gradient boosting machine.
 #   *Annals of Statistics* 29(5), 1189–1232. https://doi.org/10.1214/aos/1013203451
 # - Goldstein, A., Kapelner, A., Bleich, J., & Pitkin, E. (2015). Peeking inside the black box:

@@ -209,7 +209,9 @@ print(f"gradient shape {tuple(gradient.shape)}; largest |d f/d x| per photo: "
 # ### The library call
 #
 # `captum.attr.Saliency` does exactly this (with `abs=True`, its default, it returns the
-# absolute gradient per channel); we take the same channel maximum.
+# absolute gradient per channel); we take the same channel maximum. (Older captum tutorials
+# open such maps in Captum Insights, a browser dashboard; it has been removed from captum, so
+# the course draws static figures.)
 
 # %%
 from captum.attr import Saliency

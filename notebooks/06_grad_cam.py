@@ -312,7 +312,9 @@ print(f"activations {tuple(A.shape)}, gradients {tuple(G.shape)}, maps {tuple(ra
 # Now the library. `pytorch-grad-cam` takes the model, a list of target layers and, per image,
 # a target: `ClassifierOutputTarget(c)` picks the logit of class $c$. The CAM object registers
 # its own hooks; used as a context manager, it removes them on exit (without `with`, they stay
-# on the model and its destructor can raise at interpreter exit).
+# on the model and its destructor can raise at interpreter exit). (Tutorials for Keras use
+# tf-explain's `GradCAM` for the same step; it needs TensorFlow, so this course does not run
+# it.)
 
 # %%
 from pytorch_grad_cam import GradCAM

@@ -393,3 +393,33 @@ def test_remove_token_undoes_the_planting():
 def test_remove_token_rejects_bad_input(texts, token, error, message):
     with pytest.raises(error, match=message):
         data.remove_token(texts, token)
+
+
+# --------------------------------------------------------------------------- Boston's B column
+
+
+def test_boston_b_and_boston_shares_invert_each_other():
+    assert data.boston_b(0.63) == 0.0 and np.isclose(data.boston_b(0.0), 396.9)
+    low, high = data.boston_shares(data.boston_b(np.array([0.40, 0.86])))
+    assert np.allclose(low, 0.40) and np.allclose(high, 0.86), "0.40 and 0.86 share one B"
+    low, high = data.boston_shares(396.9)
+    assert low == 0.0 and np.isnan(high), "the largest B has one share"
+
+
+def test_boston_shares_of_the_shipped_column_reproduce_it():
+    column = data.load_tabular("boston").X["B"].to_numpy()
+    low, high = data.boston_shares(column)
+    assert np.allclose(data.boston_b(low), column)
+    assert np.sum(~np.isnan(high)) == 36, "36 towns fit two shares"
+
+
+@pytest.mark.parametrize(("function", "value", "error", "message"), [
+    ("boston_b", 1.2, ValueError, r"share must lie in \[0, 1\]"),
+    ("boston_b", np.nan, ValueError, "NaN"),
+    ("boston_b", "a lot", ValueError, "could not convert"),
+    ("boston_shares", -1.0, ValueError, r"b must lie in \[0, 396.9\]"),
+    ("boston_shares", 500.0, ValueError, r"b must lie in \[0, 396.9\]"),
+])
+def test_boston_helpers_reject_bad_input(function, value, error, message):
+    with pytest.raises(error, match=message):
+        getattr(data, function)(value)

@@ -17,10 +17,12 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from utils.checks import check_choice, check_int, check_number
+from utils.checks import check_array, check_choice, check_int, check_number
 
 __all__ = [
     "TABULAR_DATASETS",
+    "boston_b",
+    "boston_shares",
     "PHOTO_NAMES",
     "TabularDataset",
     "TextDataset",
@@ -120,6 +122,34 @@ _BOSTON_DESCRIPTIONS = {
          "and not monotone in Bk (the reason scikit-learn withdrew the set)",
     "LSTAT": "share of the population of 'lower status' (%)",
 }
+
+
+# Harrison & Rubinfeld's B column: 1000 (Bk - 0.63)^2 for a town's share Bk of Black residents.
+_BOSTON_B_SCALE, _BOSTON_B_CENTRE = 1000.0, 0.63
+
+
+def boston_b(share: float | np.ndarray) -> np.ndarray:
+    """The Boston table's ``B`` value for a share of Black residents (between 0 and 1)."""
+    values = check_array("share", np.asarray(share, dtype=float), ndim=None)
+    if values.min() < 0 or values.max() > 1:
+        raise ValueError(f"share must lie in [0, 1], got range [{values.min():.3g}, "
+                         f"{values.max():.3g}]")
+    return _BOSTON_B_SCALE * (values - _BOSTON_B_CENTRE) ** 2
+
+
+def boston_shares(b: float | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Both shares of Black residents that give the Boston table's ``B`` value ``b``: the root
+    below 0.63 and the one above it, NaN where a root lies outside [0, 1]. Where both are
+    numbers, the column cannot tell the two towns apart."""
+    values = check_array("b", np.asarray(b, dtype=float), ndim=None)
+    largest = _BOSTON_B_SCALE * _BOSTON_B_CENTRE ** 2
+    if values.min() < 0 or values.max() > largest + 1e-9:
+        raise ValueError(f"b must lie in [0, {largest:.1f}] (shares 0 to 1), got range "
+                         f"[{values.min():.3g}, {values.max():.3g}]")
+    root = np.sqrt(values / _BOSTON_B_SCALE)
+    low, high = _BOSTON_B_CENTRE - root, _BOSTON_B_CENTRE + root
+    return (np.where(low >= -1e-12, np.clip(low, 0, None), np.nan),
+            np.where(high <= 1, high, np.nan))
 
 
 def load_tabular(name: str) -> TabularDataset:
