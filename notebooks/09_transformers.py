@@ -1021,14 +1021,15 @@ plt.show()
 # # a static picture: plt.imshow(explanation.values[0]) with the two token lists as tick labels
 # ```
 #
-# The course explains a classifier offline instead, for four reasons. It runs where CI and
-# many classrooms run: no download (a translation model is about 300 MB, DistilBART over 1 GB)
-# and seconds on a CPU, where every masked input of a generation model costs a full
-# encoder-decoder pass and the explanation is a matrix to read token by token. A scalar
-# output makes completeness and additivity one-line checks. The planted word gives a right
-# answer to test the methods against, which no translation has. And everything here carries
-# over: IG on the encoder's embeddings and the text masker work the same on the input side of a
-# sequence-to-sequence model.
+# This notebook explains a classifier, because a scalar output makes completeness and
+# additivity one-line checks and the planted word gives a right answer to test against.
+# [Notebook 13](13_explaining_generation.ipynb) explains generation offline: it ships a tiny
+# Marian encoder–decoder and a tiny GPT-2 trained on a toy translation task whose word
+# alignment is known, explains every output token with ablation (= captum `LLMAttribution`),
+# Shapley sampling, shap's `TeacherForcing`, layer Integrated Gradients, cross-attention and
+# contrastive targets, grades each explanation against the alignment, and loads the MarianMT of
+# this cell through the same functions with
+# `utils.models.load_seq2seq("opus-mt-en-de", allow_download=True)`.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Pros and cons at a glance

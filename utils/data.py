@@ -40,6 +40,10 @@ __all__ = [
     "make_planted_text",
     "make_planted_images",
     "remove_token",
+    "ToyTranslation",
+    "TOY_LEXICON",
+    "toy_translate",
+    "make_toy_translation",
 ]
 
 TABULAR_DATASETS = ("diabetes", "breast_cancer", "wine", "adult", "boston")
@@ -456,3 +460,74 @@ def make_planted_images(n_samples: int = 512, size: int = 32, patch_size: int = 
             boxes[i] = (x0, y0, x0 + patch_size, y0 + patch_size)
         images[i] = np.clip(image, 0.0, 1.0)
     return PlantedImages(images, labels, masks, boxes)
+
+
+# --------------------------------------------------------------------------- toy translation
+
+# The toy language of notebook 13. A source sentence is "DET ADJ NOUN VERB"; its translation is
+# "ARTICLE NOUN ADJECTIVE VERB...", so the adjective moves after the noun (a reordering), the
+# article depends on the determiner and on the noun's gender, the adjective's form on the
+# adjective and on the noun's gender (two agreements), and two verbs become two tokens each.
+TOY_LEXICON: dict[str, dict] = {
+    "det": {"the": ("le", "la"), "a": ("un", "une")},
+    "noun": {"cat": ("chat", 0), "dog": ("chien", 0), "horse": ("cheval", 0),
+             "bird": ("oiseau", 0), "mouse": ("souris", 1), "cow": ("vache", 1),
+             "duck": ("cane", 1), "goat": ("chevre", 1)},
+    "adj": {"big": ("grand", "grande"), "small": ("petit", "petite"),
+            "black": ("noir", "noire"), "green": ("vert", "verte"),
+            "old": ("vieux", "vieille"), "happy": ("content", "contente")},
+    "verb": {"sleeps": ("dort",), "eats": ("mange",), "runs": ("court",),
+             "sings": ("chante",), "naps": ("fait", "sieste"), "jumps": ("fait", "saut")},
+}
+_TOY_SLOTS = ("det", "adj", "noun", "verb")
+
+
+@dataclass(frozen=True)
+class ToyTranslation:
+    """Parallel sentences with their known alignment: ``alignments[i][j]`` is the tuple of
+    source word positions that determine target token ``j`` of ``targets[i]``."""
+
+    sources: list[str]
+    targets: list[str]
+    alignments: list[tuple[tuple[int, ...], ...]]
+    kinds: list[tuple[str, ...]]  # per target token: "agreement", "dictionary" or "split"
+
+
+def toy_translate(source: str) -> tuple[str, tuple[tuple[int, ...], ...], tuple[str, ...]]:
+    """Translate one "DET ADJ NOUN VERB" sentence of the toy language (notebook 13): the target,
+    its alignment (source positions per target token) and each target token's kind."""
+    if not isinstance(source, str):
+        raise TypeError(f"source must be a string, got {type(source).__name__}")
+    words = source.split()
+    if len(words) != 4:
+        raise ValueError(f"source must have 4 words (DET ADJ NOUN VERB), got {source!r}")
+    for slot, word in zip(_TOY_SLOTS, words, strict=True):
+        if word not in TOY_LEXICON[slot]:
+            raise ValueError(f"unknown {slot} {word!r}; choose one of "
+                             f"{tuple(TOY_LEXICON[slot])}")
+    det, adj, noun, verb = words
+    noun_word, gender = TOY_LEXICON["noun"][noun]
+    verb_tokens = TOY_LEXICON["verb"][verb]
+    target = [TOY_LEXICON["det"][det][gender], noun_word, TOY_LEXICON["adj"][adj][gender],
+              *verb_tokens]
+    alignment = ((0, 2), (2,), (1, 2)) + ((3,),) * len(verb_tokens)
+    kinds = ("agreement", "dictionary", "agreement") + (
+        ("dictionary",) if len(verb_tokens) == 1 else ("split", "split"))
+    return " ".join(target), alignment, kinds
+
+
+def make_toy_translation() -> ToyTranslation:
+    """Every sentence of the toy language (2 x 6 x 8 x 6 = 576), in a fixed order, with its
+    translation and alignment; split it with ``datasets`` to hold some combinations out."""
+    sources, targets, alignments, kinds = [], [], [], []
+    for det in TOY_LEXICON["det"]:
+        for adj in TOY_LEXICON["adj"]:
+            for noun in TOY_LEXICON["noun"]:
+                for verb in TOY_LEXICON["verb"]:
+                    source = f"{det} {adj} {noun} {verb}"
+                    target, alignment, kind = toy_translate(source)
+                    sources.append(source)
+                    targets.append(target)
+                    alignments.append(alignment)
+                    kinds.append(kind)
+    return ToyTranslation(sources, targets, alignments, kinds)

@@ -14,7 +14,7 @@ from PIL import Image
 from torch import nn
 
 from utils import images as imgs
-from utils.checks import check_choice, check_int, check_number
+from utils.checks import check_choice, check_int, check_number, check_string
 from utils.data import imagenet_classes
 
 __all__ = [
@@ -28,6 +28,14 @@ __all__ = [
     "SmallCNN",
     "TrainingResult",
     "train_small_cnn",
+    "SEQ2SEQ_MODELS",
+    "TOY_TRANSLATORS_FILE",
+    "Seq2Seq",
+    "word_tokenizer",
+    "build_toy_translator",
+    "train_toy_translator",
+    "save_toy_translators",
+    "load_seq2seq",
 ]
 
 IMAGE_CLASSIFIERS = ("efficientnet_lite0", "resnet18")
@@ -276,3 +284,237 @@ def train_small_cnn(images: np.ndarray | torch.Tensor, labels: np.ndarray | torc
         losses.append(total_loss / len(x))
         accuracies.append(correct / len(x))
     return TrainingResult(model.eval(), losses, accuracies)
+
+
+# --------------------------------------------------------------------------- generation
+
+# Offline: the two toy translators of notebook 13 (data/toy_translators.pt, made by
+# data/train_toy_translators.py). Online: the lecture's models from the Hugging Face Hub.
+SEQ2SEQ_MODELS = ("toy-marian", "toy-gpt2", "opus-mt-en-de", "distilbart-xsum")
+_HUB_SEQ2SEQ = {"opus-mt-en-de": "Helsinki-NLP/opus-mt-en-de",
+                "distilbart-xsum": "sshleifer/distilbart-xsum-12-6"}
+TOY_TRANSLATORS_FILE = "toy_translators.pt"
+TOY_SPECIAL_TOKENS = ("<pad>", "<unk>", "</s>", "=>")
+TOY_SEPARATOR = "=>"  # what the decoder-only model reads between a source and its translation
+
+
+def _token_rows(name: str, rows: object) -> torch.Tensor:
+    tensor = torch.as_tensor(rows)
+    if tensor.ndim == 1:
+        tensor = tensor[None]
+    if tensor.ndim != 2 or tensor.shape[1] == 0 or tensor.dtype.is_floating_point \
+            or tensor.dtype == torch.bool:
+        raise ValueError(f"{name} must be integer token ids of shape (L,) or (N, L), got "
+                         f"{tuple(tensor.shape)} {tensor.dtype}")
+    return tensor.long()
+
+
+@dataclass
+class Seq2Seq:
+    """A text-to-text model with its tokenizer: an encoder-decoder, or a decoder-only model that
+    reads ``source + prompt_suffix`` and continues it with the target."""
+
+    name: str
+    model: nn.Module
+    tokenizer: object
+    is_encoder_decoder: bool
+    prompt_suffix: str = ""
+
+    def prompt(self, source: str) -> str:
+        """The text the model reads for ``source`` (the decoder-only model's prompt)."""
+        return check_string("source", source) + self.prompt_suffix
+
+    def translate(self, sources: Sequence[str], max_new_tokens: int = 12) -> list[str]:
+        """Greedy generations for a list of sources, special tokens removed."""
+        if isinstance(sources, str) or not all(isinstance(t, str) for t in sources):
+            raise TypeError("sources must be a sequence of strings (wrap one in a list)")
+        max_new_tokens = check_int("max_new_tokens", max_new_tokens, 1)
+        outputs = []
+        with torch.no_grad():
+            for source in sources:
+                ids = self.tokenizer(self.prompt(source), return_tensors="pt").input_ids
+                generated = self.model.generate(
+                    input_ids=ids, attention_mask=torch.ones_like(ids), do_sample=False,
+                    num_beams=1, max_new_tokens=max_new_tokens,
+                    pad_token_id=self.tokenizer.pad_token_id)
+                new = generated[0] if self.is_encoder_decoder else generated[0, ids.shape[1]:]
+                outputs.append(self.tokenizer.decode(new, skip_special_tokens=True).strip())
+        return outputs
+
+    def log_probs(self, source_ids: object, target_ids: object) -> torch.Tensor:
+        """Teacher-forced ``log p(target_j | source, target_<j)`` for each row of
+        ``source_ids`` (N, S) and the one target ``target_ids`` (T,): a tensor (N, T)."""
+        source = _token_rows("source_ids", source_ids)
+        target = _token_rows("target_ids", target_ids)
+        if target.shape[0] != 1:
+            raise ValueError(f"target_ids must be one sequence, got {target.shape[0]}")
+        target = target.expand(source.shape[0], -1)
+        if self.is_encoder_decoder:
+            start = torch.full_like(target[:, :1], self.model.config.decoder_start_token_id)
+            logits = self.model(input_ids=source, decoder_input_ids=torch.cat(
+                [start, target[:, :-1]], dim=1)).logits
+        else:
+            logits = self.model(input_ids=torch.cat([source, target], dim=1)).logits
+            logits = logits[:, source.shape[1] - 1:-1]
+        return torch.log_softmax(logits.float(), dim=-1).gather(-1, target[..., None])[..., 0]
+
+
+def word_tokenizer(texts: Sequence[str]) -> object:
+    """A word-level ``PreTrainedTokenizerFast`` (built with ``tokenizers``) whose vocabulary is
+    the toy special tokens followed by every whitespace-separated word of ``texts``, sorted."""
+    from tokenizers import Tokenizer, pre_tokenizers
+    from tokenizers.models import WordLevel
+    from transformers import PreTrainedTokenizerFast
+
+    if isinstance(texts, str) or not all(isinstance(t, str) for t in texts):
+        raise TypeError("texts must be a sequence of strings (wrap one text in a list)")
+    words = sorted({w for text in texts for w in text.split()} - set(TOY_SPECIAL_TOKENS))
+    if not words:
+        raise ValueError("texts hold no words to build a vocabulary from")
+    vocab = {word: i for i, word in enumerate((*TOY_SPECIAL_TOKENS, *words))}
+    core = Tokenizer(WordLevel(vocab, unk_token="<unk>"))
+    core.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    return PreTrainedTokenizerFast(tokenizer_object=core, pad_token="<pad>", unk_token="<unk>",
+                                   eos_token="</s>")
+
+
+def _toy_config(kind: str, tokenizer: object) -> object:
+    from transformers import GPT2Config, MarianConfig
+
+    ids = {"pad_token_id": tokenizer.pad_token_id, "eos_token_id": tokenizer.eos_token_id}
+    if kind == "toy-marian":  # 2 + 2 layers, 64 dimensions, sinusoidal positions up to 16
+        return MarianConfig(vocab_size=len(tokenizer), d_model=64, encoder_layers=2,
+                            decoder_layers=2, encoder_attention_heads=4,
+                            decoder_attention_heads=4, encoder_ffn_dim=128, decoder_ffn_dim=128,
+                            max_position_embeddings=16, decoder_start_token_id=ids[
+                                "pad_token_id"], forced_eos_token_id=ids["eos_token_id"],
+                            scale_embedding=True, dropout=0.0, attention_dropout=0.0,
+                            activation_dropout=0.0, **ids)
+    return GPT2Config(vocab_size=len(tokenizer), n_positions=16, n_embd=64, n_layer=2, n_head=4,
+                      n_inner=128, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,
+                      bos_token_id=ids["eos_token_id"], **ids)
+
+
+def build_toy_translator(kind: str, tokenizer: object, seed: int = 0) -> Seq2Seq:
+    """An untrained toy translator: a tiny ``MarianMTModel`` or ``GPT2LMHeadModel`` built from
+    its config, seeded, with eager attention so that attention maps can be returned."""
+    from transformers import GPT2LMHeadModel, MarianMTModel
+
+    check_choice("kind", kind, SEQ2SEQ_MODELS[:2], "toy translator")
+    torch.manual_seed(check_int("seed", seed, 0))
+    config = _toy_config(kind, tokenizer)
+    config._attn_implementation = "eager"
+    if kind == "toy-marian":
+        return Seq2Seq(kind, MarianMTModel(config), tokenizer, True)
+    return Seq2Seq(kind, GPT2LMHeadModel(config), tokenizer, False, " " + TOY_SEPARATOR)
+
+
+def _pad(rows: list[list[int]], value: int) -> torch.Tensor:
+    width = max(len(r) for r in rows)
+    return torch.tensor([r + [value] * (width - len(r)) for r in rows])
+
+
+def train_toy_translator(kind: str, sources: Sequence[str], targets: Sequence[str],
+                         tokenizer: object, steps: int = 300, batch_size: int = 64,
+                         lr: float = 3e-3, seed: int = 0) -> tuple[Seq2Seq, list[float]]:
+    """Train a toy translator with AdamW on (source, target) pairs, teacher-forced, the loss on
+    target tokens and the closing ``</s>`` only; seeded. Returns it in eval mode with losses."""
+    if len(sources) != len(targets) or len(sources) == 0:
+        raise ValueError(f"need as many targets as sources (at least one), got {len(sources)} "
+                         f"sources and {len(targets)} targets")
+    steps = check_int("steps", steps, 1)
+    batch_size = check_int("batch_size", batch_size, 1)
+    lr = check_number("lr", lr, 0, low_open=True)
+    bundle = build_toy_translator(kind, tokenizer, seed)
+    eos, pad = tokenizer.eos_token_id, tokenizer.pad_token_id
+    src = [tokenizer(bundle.prompt(s)).input_ids for s in sources]
+    tgt = [tokenizer(t).input_ids + [eos] for t in targets]
+    generator = torch.Generator().manual_seed(seed)
+    optimiser = torch.optim.AdamW(bundle.model.parameters(), lr=lr)
+    bundle.model.train()
+    losses = []
+    for _ in range(steps):
+        batch = torch.randint(len(src), (batch_size,), generator=generator).tolist()
+        if bundle.is_encoder_decoder:
+            x = _pad([src[i] for i in batch], pad)
+            out = bundle.model(input_ids=x, attention_mask=(x != pad).long(),
+                               labels=_pad([tgt[i] for i in batch], -100))
+        else:
+            x = _pad([src[i] + tgt[i] for i in batch], pad)
+            y = _pad([[-100] * len(src[i]) + tgt[i] for i in batch], -100)
+            out = bundle.model(input_ids=x, attention_mask=(y != -100).long() | (x != pad).long(),
+                               labels=y)
+        optimiser.zero_grad()
+        out.loss.backward()
+        optimiser.step()
+        losses.append(out.loss.item())
+    bundle.model.eval()
+    return bundle, losses
+
+
+def save_toy_translators(path: str | Path, bundles: Sequence[Seq2Seq]) -> Path:
+    """Write toy translators sharing one tokenizer to one ``torch.save`` file (vocabulary,
+    configs as JSON, weights) that :func:`load_seq2seq` reads."""
+    if not bundles or not all(isinstance(b, Seq2Seq) for b in bundles):
+        raise TypeError("bundles must be a non-empty sequence of Seq2Seq")
+    vocab = bundles[0].tokenizer.get_vocab()
+    payload = {"vocab": sorted(vocab, key=vocab.get)}
+    for bundle in bundles:
+        payload[bundle.name] = {"config": bundle.model.config.to_json_string(),
+                                "state": {k: v.clone() for k, v in
+                                          bundle.model.state_dict().items()}}
+    torch.save(payload, Path(path))
+    return Path(path)
+
+
+def _load_toy(name: str, path: Path) -> Seq2Seq:
+    import json
+
+    from transformers import GPT2Config, MarianConfig
+
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run `python data/train_toy_translators.py`")
+    payload = torch.load(path, map_location="cpu", weights_only=True)
+    tokenizer = word_tokenizer([" ".join(payload["vocab"])])
+    if tokenizer.convert_ids_to_tokens(list(range(len(tokenizer)))) != payload["vocab"]:
+        raise ValueError(f"{path}: the vocabulary does not rebuild in the same order")
+    bundle = build_toy_translator(name, tokenizer)
+    config_class = MarianConfig if name == "toy-marian" else GPT2Config
+    config = config_class(**json.loads(payload[name]["config"]))
+    config._attn_implementation = "eager"
+    bundle.model = type(bundle.model)(config)
+    bundle.model.load_state_dict(payload[name]["state"], strict=True)
+    bundle.model.eval()
+    return bundle
+
+
+def load_seq2seq(name: str = "toy-marian", allow_download: bool = False,
+                 path: str | Path | None = None) -> Seq2Seq:
+    """Load a text-to-text model by name, in eval mode, with its tokenizer.
+
+    ``toy-marian`` and ``toy-gpt2`` (notebook 13's translators) are offline, read from
+    ``data/toy_translators.pt`` (or ``path``). ``opus-mt-en-de`` and ``distilbart-xsum`` come
+    from the Hugging Face Hub: they load from the local cache, or download with
+    ``allow_download=True``, and raise :class:`WeightsUnavailableError` otherwise.
+    """
+    from utils.data import data_dir
+
+    check_choice("name", name, SEQ2SEQ_MODELS, "text-to-text model")
+    if not isinstance(allow_download, bool):
+        raise TypeError(f"allow_download must be a bool, got {type(allow_download).__name__}")
+    if name.startswith("toy-"):
+        return _load_toy(name, Path(path) if path is not None
+                         else data_dir() / TOY_TRANSLATORS_FILE)
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    hub_id = _HUB_SEQ2SEQ[name]
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(hub_id, local_files_only=not allow_download)
+        model = AutoModelForSeq2SeqLM.from_pretrained(
+            hub_id, local_files_only=not allow_download, attn_implementation="eager")
+    except OSError as err:
+        raise WeightsUnavailableError(
+            f"{hub_id} is not in the local Hugging Face cache. It comes from the internet: call "
+            f"load_seq2seq({name!r}, allow_download=True) where you are online, or use "
+            "'toy-marian' / 'toy-gpt2', which ship with the course.") from err
+    return Seq2Seq(name, model.eval(), tokenizer, True)
