@@ -67,25 +67,28 @@ def title(notebook: nbformat.NotebookNode) -> str:
 README = ROOT / "README.md"
 
 
-def readme_block(name: str, readme: Path = README) -> str:
-    """The text between the README's ``<!-- name:start -->`` and ``<!-- name:end -->`` markers."""
+def _readme_span(name: str, readme: Path) -> tuple[str, int, int]:
+    """The README's text and where the block ``name`` starts and ends (inside its markers);
+    missing or repeated markers raise instead of silently reading or writing nothing."""
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     text = readme.read_text(encoding="utf-8")
     if text.count(start) != 1 or text.count(end) != 1 or text.index(start) > text.index(end):
         raise ValueError(f"{readme} needs exactly one {start} ... {end} pair of markers")
-    return text[text.index(start) + len(start):text.index(end)].strip()
+    return text, text.index(start) + len(start), text.index(end)
+
+
+def readme_block(name: str, readme: Path = README) -> str:
+    """The text between the README's ``<!-- name:start -->`` and ``<!-- name:end -->`` markers."""
+    text, begin, finish = _readme_span(name, readme)
+    return text[begin:finish].strip()
 
 
 def replace_readme_block(name: str, content: str, readme: Path = README) -> bool:
     """Put ``content`` between the README's ``<!-- name:start -->`` and ``<!-- name:end -->``
     markers; returns whether the text changed. Missing markers raise instead of silently
     writing nothing. Only deliberate steps call this (``make bench``, ``make readme``)."""
-    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-    text = readme.read_text(encoding="utf-8")
-    if text.count(start) != 1 or text.count(end) != 1 or text.index(start) > text.index(end):
-        raise ValueError(f"{readme} needs exactly one {start} ... {end} pair of markers")
-    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
-    updated = pattern.sub(lambda _: f"{start}\n{content.strip()}\n{end}", text)
+    text, begin, finish = _readme_span(name, readme)
+    updated = f"{text[:begin]}\n{content.strip()}\n{text[finish:]}"
     readme.write_text(updated, encoding="utf-8")
     return updated != text
 
