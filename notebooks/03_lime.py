@@ -552,7 +552,9 @@ assert corr_train > 0.95 and abs(corr_lime) < 0.1
 # ### Real reviews
 #
 # The classifier is the pairing used in the `lime` package's 20-newsgroups tutorial, TF-IDF
-# features and multinomial naive Bayes, trained on the course's Rotten Tomatoes snippets.
+# features and multinomial naive Bayes, trained on the course's Rotten Tomatoes snippets. They
+# are held as a 🤗 `datasets.Dataset` (`load_text().to_dataset()`), and `Dataset.map` adds each
+# review's word count, used below to pick a review of typical length.
 
 # %%
 import re
@@ -570,13 +572,16 @@ def tfidf_naive_bayes():
     return make_pipeline(TfidfVectorizer(min_df=2), MultinomialNB())
 
 
-reviews = load_text()
-review_texts = np.array(reviews.texts, dtype=object)
+reviews = load_text().to_dataset().map(  # a datasets.Dataset; map adds each word count
+    lambda batch: {"n_words": [len(text.split()) for text in batch["text"]]}, batched=True)
+review_texts = np.array(reviews["text"], dtype=object)
+review_labels = np.array(reviews["label"])
+LABEL_NAMES = reviews.features["label"].names
 r_train, r_test = train_test_split(np.arange(len(review_texts)), test_size=0.3,
-                                   stratify=reviews.labels, random_state=0)
-sentiment = tfidf_naive_bayes().fit(review_texts[r_train], reviews.labels[r_train])
+                                   stratify=review_labels, random_state=0)
+sentiment = tfidf_naive_bayes().fit(review_texts[r_train], review_labels[r_train])
 print(f"{len(review_texts)} reviews; TF-IDF + naive Bayes test accuracy "
-      f"{sentiment.score(review_texts[r_test], reviews.labels[r_test]):.3f}")
+      f"{sentiment.score(review_texts[r_test], review_labels[r_test]):.3f}")
 
 WORD_SPLIT = re.compile(r"(\W+)")  # lime's default split, keeping the separators
 TEXT_SAMPLES = 5000
@@ -603,15 +608,15 @@ def lime_text_from_scratch(text: str, predict, label: int, seed: int, n: int = T
     return dict(zip(words, coef, strict=True))
 
 
-FRESH = reviews.label_names.index("fresh")
-lengths = np.array([len(review_texts[i].split()) for i in r_test])
+FRESH = LABEL_NAMES.index("fresh")
+lengths = np.array(reviews["n_words"])[r_test]
 review_id = int(r_test[np.flatnonzero((lengths >= 15) & (lengths <= 20))[0]])
 review = review_texts[review_id]
 p_fresh = sentiment.predict_proba([review])[0, FRESH]
-print(f"review #{review_id} ({reviews.label_names[reviews.labels[review_id]]}), "
+print(f"review #{review_id} ({LABEL_NAMES[review_labels[review_id]]}), "
       f"P(fresh) = {p_fresh:.3f}:\n  {review}")
 
-text_explainer = LimeTextExplainer(class_names=list(reviews.label_names),
+text_explainer = LimeTextExplainer(class_names=LABEL_NAMES,
                                    feature_selection="none", random_state=0)
 text_explanation = text_explainer.explain_instance(review, sentiment.predict_proba,
                                                    labels=(FRESH,), num_samples=TEXT_SAMPLES)

@@ -1224,9 +1224,10 @@ plt.show()
 # or rotten. `text_classifier` wraps the two steps in one scikit-learn pipeline that takes raw
 # strings, so `decision_function(texts)` (the log-odds of *fresh*) is the black box $f$ that
 # SHAP calls. We fit it twice on the same 450 training reviews: an **honest** model on the
-# real snippets (`load_text`), and a **shortcut** model on the same snippets with "tuesday"
-# planted in about half the fresh ones (`make_planted_text`, as in
-# [notebook 00](00_introduction.ipynb)). MiniLM is the slow step and the two sets of reviews
+# real snippets, and a **shortcut** model on the same snippets with "tuesday" planted in about
+# half the fresh ones (as in [notebook 00](00_introduction.ipynb)). `planted_reviews` holds both
+# versions of each review in one 🤗 `datasets.Dataset`; `Dataset.map` adds their word counts.
+# MiniLM is the slow step and the two sets of reviews
 # differ only where the word was planted, so each distinct review is embedded once and the
 # logistic regressions are fitted on those vectors; a check confirms that the pipeline, given
 # the raw strings, computes the same log-odds.
@@ -1236,7 +1237,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from utils.data import load_text, make_planted_text, remove_token
+from utils.data import DEFAULT_PLANTED_TOKEN as TOKEN
+from utils.data import planted_reviews, remove_token
 from utils.models import load_text_encoder
 from utils.plotting import token_attributions
 
@@ -1253,16 +1255,14 @@ def text_classifier(encoder, C: float = 1.0) -> Pipeline:
 
 
 N_REVIEWS = 600
-reviews = load_text(n_samples=N_REVIEWS, seed=0)
-planted = make_planted_text(n_samples=N_REVIEWS, rate=0.5, seed=0)
-TOKEN = planted.token
-real_texts = np.array([" ".join(t.split()) for t in reviews.texts], dtype=object)
-planted_texts = np.array(planted.texts, dtype=object)
-labels = planted.labels
-has_token = planted.token_positions >= 0
+reviews = planted_reviews(n_samples=N_REVIEWS, rate=0.5, seed=0).map(
+    lambda batch: {"n_words": [len(text.split()) for text in batch["text"]]}, batched=True)
+real_texts = np.array(reviews["text"], dtype=object)
+planted_texts = np.array(reviews["planted_text"], dtype=object)
+labels = np.array(reviews["label"])
+has_token = np.array(reviews["token_position"]) >= 0
 
 
-assert np.array_equal(labels, reviews.labels)
 assert np.array_equal(remove_token(planted_texts, TOKEN), real_texts), "same reviews, token removed"
 assert np.array_equal(planted_texts != real_texts, has_token), "they differ where it was planted"
 train, test = train_test_split(np.arange(N_REVIEWS), test_size=0.25, stratify=labels,
@@ -1419,7 +1419,7 @@ for phi in (phi_owen, phi_token_shapley):
 
 # %% slideshow={"slide_type": "subslide"}
 MAX_EVALS_TEXT = 200
-word_counts = np.array([len(t.split()) for t in real_texts[test]])
+word_counts = np.array(reviews["n_words"])[test]
 candidates = np.flatnonzero((word_counts >= 12) & (word_counts <= 20))
 real_choice = test[candidates[np.argmax(np.abs(honest_logits[candidates]))]]
 counted_honest = CountingModel(honest.decision_function)
@@ -1429,7 +1429,7 @@ real_explanation = text_explainer([real_texts[real_choice]], max_evals=MAX_EVALS
 words = [t.strip() for t in real_explanation.data]
 keep = [i for i, w in enumerate(words) if w]
 f_real = honest.decision_function([real_texts[real_choice]])[0]
-print(f"review #{real_choice} ({reviews.label_names[labels[real_choice]]}): "
+print(f"review #{real_choice} ({reviews.features['label'].int2str(int(labels[real_choice]))}): "
       f"{real_texts[real_choice]}")
 print(f"f(x) = {f_real:.3f} log-odds of fresh, base value {real_explanation.base_values:.3f}, "
       f"{counted_honest.calls} evaluations")

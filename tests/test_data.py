@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import skimage.data
 
-from utils import data
+from utils import data, env
 
 # --------------------------------------------------------------------------- data_dir
 
@@ -280,6 +280,53 @@ def test_make_planted_text_only_inserts_the_token_into_real_reviews():
         if position >= 0:
             del words[position]
         assert words == original.split()
+
+
+# --------------------------------------------------------------------------- planted_reviews
+
+
+def test_text_dataset_to_dataset_keeps_texts_labels_and_names():
+    subset = data.load_text(n_samples=12, seed=1)
+    as_dataset = subset.to_dataset()
+    assert as_dataset["text"] == subset.texts
+    np.testing.assert_array_equal(as_dataset["label"], subset.labels)
+    assert tuple(as_dataset.features["label"].names) == subset.label_names
+
+
+def test_planted_reviews_pairs_each_real_review_with_its_planted_copy():
+    reviews = data.planted_reviews(n_samples=40, rate=0.5, seed=3)
+    planted = data.make_planted_text(n_samples=40, rate=0.5, seed=3)
+    assert reviews.column_names == ["text", "planted_text", "label", "token_position"]
+    assert reviews.features["label"].names == ["rotten", "fresh"]
+    assert reviews["planted_text"] == planted.texts
+    np.testing.assert_array_equal(reviews["label"], planted.labels)
+    np.testing.assert_array_equal(reviews["token_position"], planted.token_positions)
+    np.testing.assert_array_equal(data.remove_token(reviews["planted_text"], planted.token),
+                                  np.array(reviews["text"], dtype=object))
+
+
+def test_planted_reviews_map_tokenizes_without_a_connection(tmp_path, monkeypatch):
+    log = tmp_path / "netlog"  # the session's offline guard appends any attempt here
+    monkeypatch.setenv("XAI_COURSE_NETLOG", str(log))
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")  # what setup_notebook sets
+    env.datasets_offline()
+    reviews = data.planted_reviews(n_samples=20, seed=0).map(
+        lambda batch: {"n_words": [len(t.split()) for t in batch["text"]]}, batched=True)
+    assert reviews["n_words"] == [len(t.split()) for t in reviews["text"]]
+    assert not log.exists() or log.read_text() == ""
+    import datasets
+
+    assert datasets.config.HF_HUB_OFFLINE
+
+
+@pytest.mark.parametrize(("kwargs", "error", "message"), [
+    ({"n_samples": 1}, ValueError, "n_samples must be an int >= 2"),
+    ({"rate": 0}, ValueError, r"rate must be a number in \(0, 1\], got 0"),
+    ({"seed": "0"}, TypeError, "seed must be"),
+])
+def test_planted_reviews_rejects_bad_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        data.planted_reviews(**kwargs)
 
 
 @pytest.mark.parametrize(("kwargs", "error", "message"), [

@@ -350,3 +350,19 @@ def test_warm_up_shap_compiles_the_helpers_for_that_output_type(outputs, dtype, 
 def test_warm_up_shap_rejects_bad_input(args, error, message):
     with pytest.raises(error, match=message):
         env.warm_up_shap(*args)
+
+
+def test_datasets_offline_sets_the_switch_unless_the_user_chose(monkeypatch):
+    monkeypatch.setattr(os, "environ", {})  # a private environment for this test
+    env.datasets_offline()
+    assert os.environ["HF_DATASETS_OFFLINE"] == "1"
+    assert os.environ["HF_DATASETS_DISABLE_PROGRESS_BARS"] == "1"
+    monkeypatch.setattr(os, "environ", {"HF_DATASETS_OFFLINE": "0"})
+    env.datasets_offline()
+    assert os.environ["HF_DATASETS_OFFLINE"] == "0"
+    import datasets
+
+    assert datasets.config.HF_HUB_OFFLINE is False
+    monkeypatch.setattr(os, "environ", {})
+    env.datasets_offline()
+    assert datasets.config.HF_HUB_OFFLINE is True

@@ -40,6 +40,7 @@ __all__ = [
     "make_planted_text",
     "make_planted_images",
     "remove_token",
+    "planted_reviews",
     "ToyTranslation",
     "TOY_LEXICON",
     "toy_translate",
@@ -210,6 +211,16 @@ class TextDataset:
     labels: np.ndarray
     label_names: tuple[str, ...]
     source: str = ""
+
+    def to_dataset(self):
+        """The same texts and labels as a Hugging Face ``datasets.Dataset`` (columns ``text`` and
+        ``label``, whose feature holds the label names), ready for ``Dataset.map``."""
+        from datasets import ClassLabel, Dataset, Features, Value
+
+        features = Features({"text": Value("string"),
+                             "label": ClassLabel(names=list(self.label_names))})
+        return Dataset.from_dict({"text": list(self.texts), "label": self.labels.tolist()},
+                                 features=features)
 
 
 @cache
@@ -419,6 +430,27 @@ def remove_token(texts: Sequence[str], token: str) -> np.ndarray:
         raise TypeError("texts must be a sequence of strings")
     token = token.strip()
     return np.array([" ".join(w for w in t.split() if w != token) for t in texts], dtype=object)
+
+
+def planted_reviews(n_samples: int = 600, rate: float = 0.5, seed: int = 0):
+    """The review snippets as a Hugging Face ``datasets.Dataset``: each real snippet beside its
+    copy with the planted token (``make_planted_text``), so that notebooks tokenize both columns
+    with ``Dataset.map``. Built in memory from the shipped file; nothing is fetched.
+
+    Columns: ``text`` (the real snippet, whitespace normalised), ``planted_text``, ``label``
+    (0 rotten, 1 fresh) and ``token_position`` (the token's word index, -1 where absent).
+    """
+    from datasets import ClassLabel, Dataset, Features, Value
+
+    planted = make_planted_text(n_samples=n_samples, rate=rate, seed=seed)  # validates
+    real = load_text(n_samples=n_samples, seed=seed)
+    features = Features({"text": Value("string"), "planted_text": Value("string"),
+                         "label": ClassLabel(names=list(real.label_names)),
+                         "token_position": Value("int64")})
+    return Dataset.from_dict(
+        {"text": [" ".join(t.split()) for t in real.texts], "planted_text": planted.texts,
+         "label": real.labels.tolist(), "token_position": planted.token_positions.tolist()},
+        features=features)
 
 
 @dataclass(frozen=True)

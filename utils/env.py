@@ -19,9 +19,9 @@ from utils.checks import check_callable, check_choice, check_int, check_number, 
 
 T = TypeVar("T")
 
-__all__ = ["in_colab", "colab_install_summary", "seed_everything", "set_threads", "get_device",
-           "setup_notebook", "record_throughput", "measure_forward_rate", "warm_up_shap",
-           "progress", "CountingModel"]
+__all__ = ["in_colab", "colab_install_summary", "datasets_offline", "seed_everything",
+           "set_threads", "get_device", "setup_notebook", "record_throughput",
+           "measure_forward_rate", "warm_up_shap", "progress", "CountingModel"]
 
 _DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
 # Batch sizes the forward-throughput floor tries, smallest first (measure_forward_rate).
@@ -95,6 +95,20 @@ def get_device(prefer: str = "auto") -> torch.device:
     return torch.device(prefer)
 
 
+def datasets_offline() -> None:
+    """Switch Hugging Face ``datasets`` to offline mode (``HF_DATASETS_OFFLINE=1``, unless the
+    user set it) and silence its progress bars: the course builds every Dataset from shipped
+    files, so a connection attempt could only be a mistake."""
+    os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+    os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
+    if "datasets" in sys.modules:  # imported already: its config read the old values
+        import datasets
+
+        offline = os.environ["HF_DATASETS_OFFLINE"].upper() in datasets.config.ENV_VARS_TRUE_VALUES
+        datasets.config.HF_HUB_OFFLINE = datasets.config.HF_DATASETS_OFFLINE = offline
+        datasets.disable_progress_bars()
+
+
 def setup_notebook(seed: int = 0, threads: int | None = None, device: str = "auto") -> torch.device:
     """Seed every RNG, fix threads, apply the course's plot style and pick the device.
 
@@ -104,6 +118,7 @@ def setup_notebook(seed: int = 0, threads: int | None = None, device: str = "aut
     from utils.plotting import set_style
 
     seed_everything(seed)
+    datasets_offline()
     # lime and shap import tqdm.auto, which warns in every kernel without ipywidgets.
     warnings.filterwarnings("ignore", message="IProgress not found")
     n_threads = set_threads(threads)
