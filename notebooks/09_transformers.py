@@ -92,10 +92,11 @@ DEVICE = setup_notebook(seed=0)
 # We keep the encoder frozen and fit only the head, with scikit-learn, on the embeddings of 450
 # training reviews (600 Rotten Tomatoes snippets, split 75/25 as in notebook 04). Two heads on the
 # same encoder: an **honest** one on the real reviews and a **shortcut** one on the same reviews
-# with "tuesday" planted in about half of the fresh ones (`make_planted_text`). Fitting a head
-# on fixed embeddings is instant; fine-tuning the encoder would cost far more CPU time and is
-# not needed to make the point. Only the reviews that carry the planted word need a second pass
-# through the encoder.
+# with "tuesday" planted in about half of the fresh ones. `planted_reviews` returns both
+# versions of each review as a 🤗 `datasets.Dataset`, and `Dataset.map` adds their token counts
+# in batches. Fitting a head on fixed embeddings is instant; fine-tuning the encoder would cost
+# far more CPU time and is not needed to make the point. Only the reviews that carry the
+# planted word need a second pass through the encoder.
 
 # %%
 import string
@@ -113,7 +114,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from torch import nn
 
-from utils.data import load_text, make_planted_text, remove_token
+from utils.data import DEFAULT_PLANTED_TOKEN as TOKEN
+from utils.data import planted_reviews, remove_token
 from utils.env import CountingModel, progress, record_throughput, warm_up_shap
 from utils.models import load_text_encoder
 from utils.plotting import token_attributions
@@ -122,15 +124,19 @@ encoder = load_text_encoder(device=DEVICE)
 tokenizer, bert = encoder.tokenizer, encoder.model
 bert.requires_grad_(False)  # we differentiate with respect to inputs, never weights
 
+
+def count_tokens(batch: dict[str, list]) -> dict[str, list[int]]:
+    """Dataset.map step: MiniLM token counts ([CLS] and [SEP] included) of both columns."""
+    return {f"{column}_tokens": [len(ids) for ids in tokenizer(batch[column])["input_ids"]]
+            for column in ("text", "planted_text")}
+
+
 N_REVIEWS = 600
-reviews = load_text(n_samples=N_REVIEWS, seed=0)
-planted = make_planted_text(n_samples=N_REVIEWS, rate=0.5, seed=0)
-TOKEN = planted.token
-real_texts = np.array([" ".join(t.split()) for t in reviews.texts], dtype=object)
-planted_texts = np.array(planted.texts, dtype=object)
-labels = planted.labels
-has_token = planted.token_positions >= 0
-assert np.array_equal(labels, reviews.labels)
+reviews = planted_reviews(n_samples=N_REVIEWS, rate=0.5, seed=0).map(count_tokens, batched=True)
+real_texts = np.array(reviews["text"], dtype=object)
+planted_texts = np.array(reviews["planted_text"], dtype=object)
+labels = np.array(reviews["label"])
+has_token = np.array(reviews["token_position"]) >= 0
 assert np.array_equal(remove_token(planted_texts, TOKEN), real_texts), "same reviews, token removed"
 train, test = train_test_split(np.arange(N_REVIEWS), test_size=0.25, stratify=labels,
                                random_state=0)
@@ -271,7 +277,7 @@ def attention_maps(text: str) -> tuple[torch.Tensor, list[str]]:
     return torch.cat(out.attentions).cpu(), tokens
 
 
-token_counts = np.array([len(tokenizer(str(t))["input_ids"]) for t in real_texts])
+token_counts = np.array(reviews["text_tokens"])
 candidates = test[(token_counts[test] >= 12) & (token_counts[test] <= 16)]
 example = int(candidates[np.argmax(np.abs(log_odds(honest, real_texts[candidates])))])
 example_text = str(real_texts[example])
@@ -282,7 +288,8 @@ with torch.no_grad():
                       in zip(bert.encoder.layer, out.hidden_states[:-1], strict=True)])
 library = torch.cat(out.attentions).cpu()
 ours = ours.cpu()
-print(f"review #{example} ({reviews.label_names[labels[example]]}): {example_text}")
+print(f"review #{example} ({reviews.features['label'].int2str(int(labels[example]))}): "
+      f"{example_text}")
 print(f"tokens ({len(example_tokens)}): {example_tokens}")
 print(f"attention tensor {tuple(library.shape)} (layers, heads, T, T); "
       f"max |ours - Hugging Face| = {(ours - library).abs().max().item():.1e}")
@@ -648,12 +655,12 @@ print(f"sum of our IG attributions = {phi_ours.sum():.4f} "
 
 # %%
 def captum_ig(model: ReviewClassifier, ids: torch.Tensor, baseline: torch.Tensor,
-              method: str = "gausslegendre") -> tuple[np.ndarray, float]:
+              method: str = "gausslegendre", n_steps: int = N_STEPS) -> tuple[np.ndarray, float]:
     """captum's IG on the word-embedding layer: one attribution per token and the delta."""
     explainer = LayerIntegratedGradients(model, model.bert.embeddings.word_embeddings)
     attributions, delta = explainer.attribute(
         ids, baselines=baseline, additional_forward_args=(torch.ones_like(ids),),
-        n_steps=N_STEPS, method=method, internal_batch_size=N_STEPS,
+        n_steps=n_steps, method=method, internal_batch_size=n_steps,
         return_convergence_delta=True)
     return attributions.sum(-1)[0].detach().cpu().numpy(), float(delta[0])
 
@@ -691,7 +698,7 @@ plt.show()
 # | Integrated Gradients on embeddings | |
 # |---|---|
 # | + | explains $f$ itself, head included; signed; completeness is checkable |
-# | + | 50 forward and backward passes per sentence, batched: fractions of a second |
+# | + | 32 to 50 forward and backward passes per sentence, batched: fractions of a second |
 # | − | needs gradients (white-box); depends on the baseline token |
 # | − | the straight path runs through embeddings that are no word |
 
@@ -709,7 +716,11 @@ plt.show()
 # We explain the same reviews with IG and SHAP, for the honest model: the example above and the
 # first test reviews (in test order) of at most `MAX_TOKENS` tokens, `N_REAL` reviews in all
 # (both printed). The cap on length and count is for run time: SHAP gets `max_evals=200` masked
-# texts per review, as in notebook 04, and IG its 50 steps.
+# texts per review, as in notebook 04. IG gets `SET_STEPS = 32` Gauss–Legendre points instead of
+# 50, which saves a third of its passes: the cell checks on the example that no attribution
+# moves by more than 1 % of $|f(x) - f(x')|$, and on every review that the completeness error
+# stays under 1 % of the review's largest attribution (both printed and asserted; with 16 points
+# some reviews fail the second test).
 
 # %%
 MAX_TOKENS, N_REAL, MAX_EVALS = 32, 10, 200
@@ -747,20 +758,25 @@ print(f"{N_REAL} real test reviews of at most {MAX_TOKENS} tokens: #"
       + ", #".join(map(str, real_sentences)))
 
 
+SET_STEPS = 32  # Gauss-Legendre points for IG on sets of reviews
+
+
 def ig_of_text(model: ReviewClassifier, text: str) -> tuple[np.ndarray, float]:
-    """captum IG of one text against its [PAD] baseline: attributions and delta."""
+    """captum IG of one text against its [PAD] baseline, SET_STEPS points: attributions, delta."""
     ids, _ = encode_text(text)
-    return captum_ig(model, ids, pad_baseline(ids))
+    return captum_ig(model, ids, pad_baseline(ids), n_steps=SET_STEPS)
 
 
-start = time.perf_counter()  # the example's IG is the one computed in section 4
-ig_real = [(phi_captum, delta_captum)] + [ig_of_text(honest, str(real_texts[i]))
-                                          for i in real_sentences[1:]]
+start = time.perf_counter()
+ig_real = [ig_of_text(honest, str(real_texts[i])) for i in real_sentences]
 ig_seconds = time.perf_counter() - start
 shap_real = shap_values(honest, real_texts[real_sentences], "Partition SHAP (MiniLM classifier)")
-deltas = np.array([delta for _, delta in ig_real])
-print(f"IG on {N_REAL - 1} more reviews in {ig_seconds:.1f} s; largest |convergence delta| "
-      f"{np.abs(deltas).max():.1e}")
+step_change = np.abs(ig_real[0][0] - phi_captum).max() / abs(f_x - f_baseline)
+relative_delta = max(abs(delta) / np.abs(phi).max() for phi, delta in ig_real)
+print(f"IG on {N_REAL} reviews ({SET_STEPS} points) in {ig_seconds:.1f} s; on the example, "
+      f"largest change from 50 points {step_change:.1e} x |f(x) - f(x')|")
+print(f"largest |convergence delta| / largest |attribution| over the reviews: {relative_delta:.1e}")
+assert step_change < 0.01 and relative_delta < 0.01, f"{SET_STEPS} points suffice here"
 print(f"SHAP additivity holds on all {N_REAL} reviews (asserted per review)")
 
 fig, axes = plt.subplots(2, 1, figsize=(13, 4.8), layout="constrained")
@@ -807,8 +823,8 @@ print("SHAP:", ", ".join(f"{t} {v:+.3f}" for t, v in
 
 # %%
 N_PLANTED = 8
-planted_counts = np.array([len(tokenizer(str(t))["input_ids"]) for t in planted_texts[test]])
-planted_pool = test[has_token[test] & (planted_counts <= MAX_TOKENS)]
+planted_counts = np.array(reviews["planted_text_tokens"])
+planted_pool = test[has_token[test] & (planted_counts[test] <= MAX_TOKENS)]
 planted_sentences = [int(i) for i in planted_pool[:N_PLANTED]]
 print(f"{N_PLANTED} planted test reviews of at most {MAX_TOKENS} tokens: #"
       + ", #".join(map(str, planted_sentences)))
@@ -1038,7 +1054,7 @@ plt.show()
 # |---|---|---|---|---|---|---|
 # | raw attention | routing in one layer | no | no | 1 forward pass | rows sum to 1 | not found |
 # | rollout | routing, all layers | no | no | 1 forward pass | rows sum to 1 | not found |
-# | IG | $f(x) - f(x')$ | yes | yes | 50 forward + backward | completeness | found |
+# | IG | $f(x) - f(x')$ | yes | yes | 32–50 forward + backward | completeness | found |
 # | Partition SHAP | $f(x) - \phi_0$ | yes | yes | ≤ 200 forward | additivity | found |
 #
 # The last column summarises section 6 (the fractions are printed there). Attention-based
