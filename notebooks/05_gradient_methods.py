@@ -30,8 +30,9 @@
 # - Compute a saliency map with `requires_grad` and `backward`, and reproduce it with
 #   `captum.attr.Saliency`.
 # - Explain saturation with a two-input toy neuron and say which methods it breaks.
-# - Implement SmoothGrad and Integrated Gradients from scratch, match them to `captum` under the
-#   same random noise and the same Riemann sum, and read IG's convergence delta.
+# - Implement SmoothGrad and Integrated Gradients from scratch, match them to `captum` (and
+#   SmoothGrad to PAIR's `saliency`) under the same random noise and the same Riemann sum, and
+#   read IG's convergence delta.
 # - Choose a baseline for a model whose inputs live in $[-1, 1]$, and predict which pixels a
 #   black baseline can never credit.
 # - State DeepLift's Rescale rule and its summation-to-delta property, and check it.
@@ -472,6 +473,78 @@ print(f"largest difference, from scratch vs captum: "
       f"{(smooth_ours - smooth_lib).abs().max().item():.2e} "
       f"(largest value {smooth_lib.abs().max().item():.3f})")
 assert torch.allclose(smooth_ours, smooth_lib, rtol=1e-4, atol=1e-6)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### The same method in PAIR's `saliency` package
+#
+# The lecture this course follows computes SmoothGrad with Google PAIR's `saliency` library.
+# Its `saliency.core` knows no framework: we hand it a **call_model_function** that takes a
+# numpy batch and returns the gradients it asks for (`utils.saliency.pair_call_model_function`
+# wraps our torch model), and `GradientSaliency().GetSmoothedMask` does the rest, with the same
+# $\sigma$ as a fraction of the input range. Two differences from captum decide whether the
+# maps can be compared at all:
+#
+# - PAIR draws its noise from **numpy's** global generator, one `np.random.normal(0, σ, x.shape)`
+#   per sample, in float64, and calls the model one noisy image at a time;
+# - by default (`magnitude=True`) it averages the **squared** gradients, not the gradients.
+#
+# So we seed numpy, let PAIR run, then reseed numpy and draw the same $\varepsilon_k$ in PAIR's
+# order for our own average. Four samples suffice here: the check is that each noisy copy and
+# its gradient are the same in both, and a mismatch in any one of them would show at once.
+
+# %%
+from saliency.core import GradientSaliency
+
+from utils.saliency import pair_call_model_function
+
+PAIR_SAMPLES = 4
+cat_call = pair_call_model_function(model, int(targets[0]))  # numpy in, gradients out
+x_cat_np = inputs[0].cpu().numpy()  # (3, 224, 224): PAIR explains one image, no batch axis
+np.random.seed(SEED)
+smooth_pair = GradientSaliency().GetSmoothedMask(x_cat_np, cat_call, stdev_spread=NOISE_LEVEL,
+                                                 nsamples=PAIR_SAMPLES, magnitude=False)
+np.random.seed(SEED)
+smooth_pair_squared = GradientSaliency().GetSmoothedMask(
+    x_cat_np, cat_call, stdev_spread=NOISE_LEVEL, nsamples=PAIR_SAMPLES)  # magnitude=True
+
+# %% [markdown]
+# Our SmoothGrad under PAIR's draws: reseed numpy, draw the four $\varepsilon_k$ in PAIR's order,
+# add them in float64 as PAIR does, and average the gradients with `logit_gradients`.
+
+# %%
+np.random.seed(SEED)
+pair_noise = np.stack([np.random.normal(0, sigma, x_cat_np.shape) for _ in range(PAIR_SAMPLES)])
+pair_noisy = torch.as_tensor(x_cat_np + pair_noise, dtype=torch.float32, device=DEVICE)
+pair_grads, _ = logit_gradients(model, pair_noisy, int(targets[0]))
+smooth_ours_pair_noise = pair_grads.mean(dim=0).cpu().numpy()
+squared_ours = (pair_grads ** 2).mean(dim=0).cpu().numpy()
+print(f"largest difference, ours vs PAIR (magnitude=False): "
+      f"{np.abs(smooth_pair - smooth_ours_pair_noise).max():.2e} "
+      f"(largest value {np.abs(smooth_pair).max():.3f})")
+print(f"largest difference, mean of our squared gradients vs PAIR's default (magnitude=True): "
+      f"{np.abs(smooth_pair_squared - squared_ours).max():.2e}")
+squared_vs_plain = rank_correlation(as_map(torch.as_tensor(smooth_pair)),
+                                    as_map(torch.as_tensor(smooth_pair_squared)))
+print(f"rank correlation of PAIR's two maps (gradients vs squared gradients): "
+      f"{squared_vs_plain:.2f}")
+
+# %%
+assert np.allclose(smooth_pair, smooth_ours_pair_noise, rtol=1e-4, atol=1e-6), "PAIR = ours"
+assert np.allclose(smooth_pair_squared, squared_ours, rtol=1e-4, atol=1e-9), "mean of squares"
+assert (smooth_pair_squared >= 0).all() and (smooth_pair < 0).any(), "squaring drops the sign"
+assert squared_vs_plain < 0.99, "and changes the map"
+
+# %% [markdown]
+# PAIR's SmoothGrad equals ours under its noise, and ours equals captum's `NoiseTunnel` under
+# torch's noise (asserted above): the three compute the same average, and only the random
+# generator differs. The two libraries cannot be given one seed (PAIR draws with numpy, captum
+# with torch); feeding identical $\varepsilon_k$ means reproducing the draws, as done here.
+#
+# > **Pitfall.** PAIR's default `magnitude=True` returns the mean of the **squared** gradients:
+# > every value is non-negative (asserted), the sign is gone, and large gradients weigh
+# > quadratically, so its map is not the one captum or the paper's equation gives (the rank
+# > correlation printed above is below 1). Pass `magnitude=False` to compare, and say which you
+# > drew.
 
 # %% [markdown]
 # Now SmoothGrad for the other two photos, and a repeat of the stability test of section 2 on
@@ -1662,7 +1735,7 @@ print(f"median rank correlation over all {len(pairs)} pairs: "
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: A dark uniform and the black baseline
 #
-# Grace Hopper's navy uniform is dark, though not exactly black. Compute IG (32 steps) for the
+# Grace Hopper's navy uniform is dark, though not exactly black. Compute IG (16 steps) for the
 # model's top class on `load_photo("grace_hopper")` with the black baseline and with the
 # blurred baseline of section 6. Report the share of $\sum|\phi|$ that falls on dark pixels
 # (all three channels below 60/255) for each, and the dark pixels' area share. Which baseline
@@ -1681,7 +1754,9 @@ hopper_shares = {}
 for name, baseline in progress(make_baselines(hopper).items(), "IG, one baseline at a time"):
     if name == "uniform noise":
         continue
-    attribution, delta = integrated_gradients(model, x_hopper, baseline, target_hopper)
+    # 16 steps: the question is which baseline gives the uniform more, and the two shares
+    # differ by far more than the step count moves them (the printed deltas show the error)
+    attribution, delta = integrated_gradients(model, x_hopper, baseline, target_hopper, steps=16)
     magnitude = attribution[0].abs().sum(dim=0)
     hopper_shares[name] = (magnitude[dark].sum() / magnitude.sum()).item()
     print(f"{name:8s} baseline: share of |IG| on dark pixels {hopper_shares[name]:.1%} "
@@ -1774,7 +1849,8 @@ assert all(smallest.get(name, 99) <= 2 for name in ("chelsea", "astronaut"))
 #   is the input zero (mid-grey for a $[-1, 1]$ model).
 # - **SmoothGrad** averages gradients over noisy copies ($\sigma$ as a fraction of the input
 #   range); it is calmer and more stable, at $n$ times the cost. Our version and captum's
-#   `NoiseTunnel` agree exactly under the same seed.
+#   `NoiseTunnel` agree exactly under the same seed, and PAIR's `GetSmoothedMask` agrees with
+#   ours under its own numpy draws, once `magnitude=False` stops it from squaring the gradients.
 # - **Integrated Gradients** integrates the gradient along the path from a baseline; its
 #   attributions are complete up to the **convergence delta**, which on this CNN shrank only
 #   slowly and irregularly with the number of steps, because the logit changes abruptly near
@@ -1833,3 +1909,6 @@ assert all(smallest.get(name, 99) <= 2 for name in ("chelsea", "astronaut"))
 #   *AAAI 2019*. https://arxiv.org/abs/1710.10547
 # - Kokhlikyan, N., et al. (2020). Captum: A unified and generic model interpretability library
 #   for PyTorch. https://arxiv.org/abs/2009.07896 — documentation: https://captum.ai/api/
+# - PAIR's `saliency` library (Google People + AI Research), the framework-free `saliency.core`
+#   used for SmoothGrad here and for XRAI and Guided IG in [notebook 07](07_sanity_checks.ipynb):
+#   https://github.com/PAIR-code/saliency

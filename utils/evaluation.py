@@ -11,7 +11,7 @@ from scipy.stats import spearmanr
 
 from utils.checks import check_array, check_int
 
-__all__ = ["mass_share", "pointing_hit", "rank_correlation"]
+__all__ = ["grow_mask", "mass_share", "pointing_hit", "rank_correlation"]
 
 
 def _check_pair(heatmap: np.ndarray | torch.Tensor, mask: np.ndarray) -> tuple[np.ndarray,
@@ -44,12 +44,24 @@ def pointing_hit(heatmap: np.ndarray | torch.Tensor, mask: np.ndarray, tolerance
     """The pointing game: whether the map's maximum lies within ``tolerance`` pixels of the
     mask (15 px, as in Zhang et al. 2018). Ties go to the first maximum in row-major order."""
     values, mask = _check_pair(heatmap, mask)
-    tolerance = check_int("tolerance", tolerance, 0)
-    if tolerance > 0:
-        disk = np.hypot(*np.ogrid[-tolerance:tolerance + 1, -tolerance:tolerance + 1]) <= tolerance
-        mask = ndimage.binary_dilation(mask, structure=disk)
+    mask = grow_mask(mask, tolerance)
     row, col = np.unravel_index(int(np.argmax(values)), values.shape)
     return bool(mask[row, col])
+
+
+def grow_mask(mask: np.ndarray, tolerance: int) -> np.ndarray:
+    """``mask`` grown by every pixel within ``tolerance`` pixels (Euclidean) of it: the region
+    the pointing game accepts. Notebook 07 hands it to Quantus, whose pointing game has no
+    tolerance of its own."""
+    if not isinstance(mask, np.ndarray) or mask.dtype != bool or mask.ndim != 2:
+        raise TypeError(f"mask must be a 2-D boolean numpy array, got "
+                        f"{getattr(mask, 'dtype', type(mask).__name__)} "
+                        f"{getattr(mask, 'shape', '')}")
+    tolerance = check_int("tolerance", tolerance, 0)
+    if tolerance == 0:
+        return mask.copy()
+    disk = np.hypot(*np.ogrid[-tolerance:tolerance + 1, -tolerance:tolerance + 1]) <= tolerance
+    return ndimage.binary_dilation(mask, structure=disk)
 
 
 def _as_map(values: np.ndarray | torch.Tensor, name: str) -> np.ndarray:
