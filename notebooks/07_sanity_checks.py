@@ -21,7 +21,7 @@
 # removing the pixels they rank first destroy the prediction (deletion, insertion, infidelity)?
 # Do they find what we know is there (a planted watermark, the objects of a two-object photo)?
 # Two model-free "explanations" run through the same tests as controls: an edge detector and a
-# map of random numbers. Three of the from-scratch scores are cross-checked against Quantus, the
+# map of random numbers. Four of the from-scratch scores are cross-checked against Quantus, the
 # library of record for evaluating explanations, and two methods captum lacks, XRAI and Guided
 # Integrated Gradients (from Google PAIR's `saliency`), are scored on the two-object scene.
 # Everything ends in one report card, written to `build/report_card.csv` and shown in the
@@ -43,8 +43,8 @@
 # - Draw deletion and insertion curves from scratch, compute their AUC, and compute
 #   infidelity from scratch and with `captum.metrics.infidelity`.
 # - Score maps against ground truth with the pointing game and the mass share.
-# - Reproduce a from-scratch score with Quantus (pixel flipping, pointing game, relevance mass
-#   accuracy) and explain, with a measurement, where the two differ.
+# - Reproduce a from-scratch score with Quantus (max-sensitivity, pixel flipping, pointing game,
+#   relevance mass accuracy) and explain, with a measurement, where the two differ.
 # - Run XRAI (region attribution) and Guided IG (an adaptive path) through PAIR's framework-free
 #   `saliency.core`.
 # - Read a report card: which methods pass which checks, and what passing does not prove.
@@ -740,6 +740,50 @@ assert fragility["random map"] < 0.05 and fragility["edge detector"] > 0.95
 assert fragility["Grad-CAM"] > fragility[["gradient", "SmoothGrad"]].max(), "CAM is stable"
 assert sensitivity["Grad-CAM"] < sensitivity[["gradient", "SmoothGrad"]].min()
 
+# %% [markdown]
+# **The same score in Quantus.** Quantus (Hedström et al., 2023), the library of record for
+# evaluating explanations, has it as `MaxSensitivity`: the same ratio of Frobenius norms, but it
+# draws its own noise (uniform in $[-0.2, 0.2]$ by default, ten times our radius). To compare the
+# formula rather than the draws, we hand it a `perturb_func` that replays our three draws in order,
+# switch off its normalisation and absolute value, and let it recompute every noisy map through an
+# `explain_func` that calls our methods.
+
+# %%
+import quantus
+
+noise_draws = (x_noisy - x_cat).cpu().numpy()
+
+
+def replay_noise(arr: np.ndarray, indices: np.ndarray, **kwargs) -> np.ndarray:
+    """Quantus's perturb_func: call k adds our noise draw k (Quantus flattens each input)."""
+    k = replay_noise.calls % N_DRAWS
+    replay_noise.calls += 1
+    return arr + noise_draws[k].reshape(1, -1)
+
+
+def quantus_explain(model, inputs, targets, method, **kwargs) -> np.ndarray:
+    """Quantus's explain_func: our ``method`` on a numpy batch of one image."""
+    x = torch.as_tensor(inputs, device=DEVICE)
+    return explain(method, model, x, int(targets[0]), LITE0_LAYER).detach().cpu().numpy()
+
+
+# %%
+quantus_sensitivity = {}
+for m in ("gradient", "Grad-CAM", "edge detector"):
+    replay_noise.calls = 0
+    metric = quantus.MaxSensitivity(nr_samples=N_DRAWS, perturb_func=replay_noise, abs=False,
+                                    normalise=False, disable_warnings=True)
+    quantus_sensitivity[m] = float(metric(
+        model, x_batch=x_cat.cpu().numpy(), y_batch=np.array([cat_target]),
+        a_batch=original[m].cpu().numpy(), explain_func=quantus_explain,
+        explain_func_kwargs={"method": m}, device=str(DEVICE))[0])
+    print(f"{m:14s}: Quantus MaxSensitivity {quantus_sensitivity[m]:.5f}, "
+          f"from scratch {sensitivity[m]:.5f}")
+
+# %%
+assert all(np.isclose(quantus_sensitivity[m], sensitivity[m], rtol=1e-4)
+           for m in quantus_sensitivity), "from scratch = Quantus, on the same noise draws"
+
 # %% slideshow={"slide_type": "subslide"}
 most_fragile = fragility[list(METHODS)].idxmin()
 worst_draw = draw_rho.idxmin()  # the draw that gives each row its fragility
@@ -896,8 +940,7 @@ assert auc.loc["Integrated Gradients", "insertion AUC"] > auc.loc["gradient", "i
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Cross-check: Quantus's pixel flipping
 #
-# Quantus (Hedström et al., 2023) is the library of record for evaluating explanations; its
-# `PixelFlipping` is our deletion curve. Handed the same photo, the same map and our grey
+# Quantus's `PixelFlipping` is our deletion curve. Handed the same photo, the same map and our grey
 # canvas (`perturb_baseline=0.0`; its default `"black"` is the image's minimum, not a colour),
 # it must give the same probabilities, with one difference of bookkeeping: a map without colour
 # channels is broadcast to the image's three, and Quantus then counts each (channel, pixel)
@@ -907,8 +950,6 @@ assert auc.loc["Integrated Gradients", "insertion AUC"] > auc.loc["gradient", "i
 # gradient and Grad-CAM.
 
 # %%
-import quantus
-
 QUANTUS_ROWS = ("gradient", "Grad-CAM")
 flipping = quantus.PixelFlipping(features_in_step=x_cat[0, 0].numel() // STEPS,
                                  perturb_baseline=0.0, normalise=False, abs=False,
