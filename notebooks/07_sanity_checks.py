@@ -951,18 +951,18 @@ assert auc.loc["Integrated Gradients", "insertion AUC"] > auc.loc["gradient", "i
 
 # %%
 QUANTUS_ROWS = ("gradient", "Grad-CAM")
+flip_maps = {m: magnitude(photo_attr[m][:1]) for m in QUANTUS_ROWS}  # (1, H, W) each
 flipping = quantus.PixelFlipping(features_in_step=x_cat[0, 0].numel() // STEPS,
                                  perturb_baseline=0.0, normalise=False, abs=False,
                                  disable_warnings=True, display_progressbar=False)
 quantus_curves = np.asarray(flipping(
     model, x_batch=x_cat.expand(len(QUANTUS_ROWS), -1, -1, -1).cpu().numpy(),
     y_batch=np.full(len(QUANTUS_ROWS), cat_target),
-    a_batch=np.stack([magnitude(photo_attr[m][:1]) for m in QUANTUS_ROWS]),
+    a_batch=np.stack([flip_maps[m] for m in QUANTUS_ROWS]),
     softmax=True, device=str(DEVICE), batch_size=len(QUANTUS_ROWS)))
 flip_gap = {m: np.abs(quantus_curves[k, 2::3] - curve_of["chelsea", m][0][1:]).max()
             for k, m in enumerate(QUANTUS_ROWS)}
-tied = {m: magnitude(photo_attr[m][:1]).size - np.unique(magnitude(photo_attr[m][:1])).size
-        for m in QUANTUS_ROWS}
+tied = {m: flip_maps[m].size - np.unique(flip_maps[m]).size for m in QUANTUS_ROWS}
 for m in QUANTUS_ROWS:
     print(f"{m:9s}: {quantus_curves.shape[1]} Quantus points; largest gap to our deletion curve "
           f"{flip_gap[m]:.1e}; pixels whose value another pixel shares: {tied[m]}")
@@ -988,7 +988,7 @@ def straddled_steps(heat: np.ndarray) -> np.ndarray:
 
 for m in QUANTUS_ROWS:
     k = QUANTUS_ROWS.index(m)
-    straddled = straddled_steps(magnitude(photo_attr[m][:1])[0])
+    straddled = straddled_steps(flip_maps[m][0])
     gaps = np.abs(quantus_curves[k, 2::3] - curve_of["chelsea", m][0][1:])[:-1]
     print(f"{m:9s}: steps where ties straddle the boundary {np.flatnonzero(straddled) + 1}; "
           f"largest gap there {gaps[straddled].max(initial=0):.1e}, elsewhere "
@@ -998,7 +998,7 @@ for m in QUANTUS_ROWS:
 # %%
 assert flip_gap["gradient"] < 1e-5, "the gradient's deletion curve: Quantus = ours"
 assert tied["Grad-CAM"] > 100 * tied["gradient"], "Grad-CAM's map is full of ties"
-assert straddled_steps(magnitude(photo_attr["Grad-CAM"][:1])[0]).any(), "and they straddle"
+assert straddled_steps(flip_maps["Grad-CAM"][0]).any(), "and they straddle"
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **What the curves say.** The two curves disagree about which method is best. Insertion

@@ -115,3 +115,12 @@ def test_rank_correlation_gives_ties_their_mean_rank():
 def test_rank_correlation_refuses_bad_maps(map_a, map_b, error, match):
     with pytest.raises(error, match=match):
         rank_correlation(map_a, map_b)
+
+
+def test_disk_is_the_euclidean_footprint():
+    from utils.evaluation import disk
+
+    assert disk(0).tolist() == [[True]]
+    assert disk(1).tolist() == [[False, True, False], [True, True, True], [False, True, False]]
+    with pytest.raises(ValueError, match="radius"):
+        disk(-1)

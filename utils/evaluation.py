@@ -11,7 +11,7 @@ from scipy.stats import spearmanr
 
 from utils.checks import check_array, check_int
 
-__all__ = ["grow_mask", "mass_share", "pointing_hit", "rank_correlation"]
+__all__ = ["disk", "grow_mask", "mass_share", "pointing_hit", "rank_correlation"]
 
 
 def _check_pair(heatmap: np.ndarray | torch.Tensor, mask: np.ndarray) -> tuple[np.ndarray,
@@ -60,8 +60,14 @@ def grow_mask(mask: np.ndarray, tolerance: int) -> np.ndarray:
     tolerance = check_int("tolerance", tolerance, 0)
     if tolerance == 0:
         return mask.copy()
-    disk = np.hypot(*np.ogrid[-tolerance:tolerance + 1, -tolerance:tolerance + 1]) <= tolerance
-    return ndimage.binary_dilation(mask, structure=disk)
+    return ndimage.binary_dilation(mask, structure=disk(tolerance))
+
+
+def disk(radius: int) -> np.ndarray:
+    """The boolean footprint of every pixel within ``radius`` pixels (Euclidean) of the centre."""
+    radius = check_int("radius", radius, 0)
+    grid = np.arange(-radius, radius + 1)
+    return grid[:, None] ** 2 + grid[None, :] ** 2 <= radius ** 2
 
 
 def _as_map(values: np.ndarray | torch.Tensor, name: str) -> np.ndarray:

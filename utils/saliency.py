@@ -24,6 +24,7 @@ from scipy import ndimage
 from torch import nn
 
 from utils.checks import check_array, check_int, check_number
+from utils.evaluation import disk
 
 __all__ = ["GUIDED_ACTIVATIONS", "guided_relus", "guided_backprop", "pair_call_model_function",
            "pair_guided_ig_numpy2", "xrai_segments", "INPUT_OUTPUT_GRADIENTS",
@@ -154,11 +155,6 @@ def pair_call_model_function(model: nn.Module, target: int, *, channels_last: bo
     return call_model_function
 
 
-def _disk(radius: int) -> np.ndarray:
-    grid = np.arange(-radius, radius + 1)
-    return grid[:, None] ** 2 + grid[None, :] ** 2 <= radius ** 2
-
-
 def xrai_segments(image: np.ndarray, scales: Sequence[float] = (50, 100, 150, 250, 500, 1200),
                   sigma: float = 0.8, min_size: int = 150, dilation_radius: int = 5,
                   resize_to: tuple[int, int] | None = (224, 224)) -> list[np.ndarray]:
@@ -188,7 +184,7 @@ def xrai_segments(image: np.ndarray, scales: Sequence[float] = (50, 100, 150, 25
     if resize_to is not None:
         unit = resize(unit, resize_to, order=3, mode="constant", preserve_range=True,
                       anti_aliasing=True)
-    footprint = _disk(radius) if radius else None
+    footprint = disk(radius) if radius else None
     masks = []
     for scale in scales:
         labels = segmentation.felzenszwalb(unit, scale=scale, sigma=sigma, min_size=min_size)
