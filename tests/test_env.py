@@ -252,6 +252,20 @@ def test_measure_forward_rate_stops_past_the_best_batch():
     assert batch == 1 and 16 not in tried
 
 
+def test_measure_forward_rate_times_the_best_batch_again():
+    """After the scan, the best batch is timed again for three times ``min_seconds``, and that
+    rate (never above the model's true rate) is the one returned."""
+    import time
+
+    def forward(batch):
+        time.sleep(0.001 * len(batch))  # at most 1,000 inputs per second
+
+    start = time.perf_counter()
+    rate, batch = env.measure_forward_rate(forward, "x", batch_sizes=(4,), min_seconds=0.02)
+    assert time.perf_counter() - start >= 0.02 + 3 * 0.02
+    assert batch == 4 and 0 < rate <= 1000
+
+
 def test_measure_forward_rate_runs_a_module_without_gradients():
     model = torch.nn.Linear(3, 1)
     grad_mode = []

@@ -51,16 +51,26 @@ def _run(seconds: float, peak: float = 1000.0, code: int = 0, **record) -> bench
 
 
 def test_bench_takes_the_median_and_flags_what_is_over_budget():
-    quick = bench.Result("00_quick", [_run(s, floor=12.5) for s in (20.0, 80.0, 30.0)])
-    slow = bench.Result("01_slow", [_run(s, peak=3500, floor=20.0) for s in (61.0, 70.0, 65.0)])
+    quick = bench.Result("00_quick", [_run(s, floor=12.5, floor_batch=b)
+                                       for s, b in ((20.0, 2), (80.0, 8), (30.0, 2))])
+    slow = bench.Result("01_slow", [_run(s, peak=3500, floor=20.0, floor_batch=4)
+                                    for s in (61.0, 70.0, 65.0)])
     assert quick.seconds == 30.0 and quick.flags() == []
     assert quick.methods()[0]["ratio"] == pytest.approx(0.8)
     assert slow.flags() == ["over 60 s", "over 3 GB", "LIME image below 0.75"]
     table = bench.table([quick, slow], runs=3)
     assert "median of 3 runs" in table
-    assert re.search(r"\| 00_quick \| 30\.0 \| 1000 \| LIME image: 10/s of 12/s = \*\*0\.80\*\* "
+    assert re.search(r"\| 00_quick \| 30\.0 \| 1000 \| LIME image: 10/s of 12/s \(batch 2\) "
+                     r"= \*\*0\.80\*\* "
                      r"\| ok \|", table)
     assert "| 01_slow | 65.0 | 3500 |" in table and "| **all** | **95.0** | | | ok |" in table
+
+
+def test_bench_table_states_the_machine_speed_when_measured():
+    result = bench.Result("00_quick", [_run(20.0)])
+    assert "machine's speed" not in bench.table([result], runs=1)
+    with_speed = bench.table([result], runs=1, speed=14.3)
+    assert "14.3 images/s, 0.50 × the 28.6/s" in with_speed
 
 
 def test_bench_sets_the_run_time_of_the_notebooks_it_measured():
@@ -83,7 +93,7 @@ def test_readme_block_reads_between_the_markers(tmp_path):
 
 
 def test_bench_ratio_target_applies_only_where_the_model_is_the_cost():
-    tiny_model = bench.Result("04_tabular", [_run(5.0, floor=2_000_000.0)])
+    tiny_model = bench.Result("04_tabular", [_run(5.0, floor=2_000_000.0, floor_batch=64)])
     assert tiny_model.flags() == [], "a method on a tiny model is bound by its own bookkeeping"
     assert bench.Result("09", [_run(5.0, code=1)]).flags() == ["FAILED"]
 

@@ -76,7 +76,7 @@ class Result:
 
     def methods(self) -> list[dict]:
         """Per perturbation method (in the order the notebook reports them): the median rate,
-        floor and ratio over the runs."""
+        floor, its most frequent best batch and the ratio over the runs."""
         names = list(dict.fromkeys(rec["method"] for run in self.runs for rec in run.records))
         summary = []
         for name in names:
@@ -86,6 +86,7 @@ class Result:
             with_floor = [rec for rec in records if "floor" in rec]
             if with_floor:
                 entry["floor"] = statistics.median(rec["floor"] for rec in with_floor)
+                entry["floor_batch"] = statistics.mode(rec["floor_batch"] for rec in with_floor)
                 entry["ratio"] = statistics.median(
                     rec["evaluations"] / rec["seconds"] / rec["floor"] for rec in with_floor)
             summary.append(entry)
@@ -123,19 +124,38 @@ def measure(path: Path) -> Run:
                os.waitstatus_to_exitcode(status), records)
 
 
+REFERENCE_RATE = 28.6  # images/s of the reference measurement on the 2-core machine of issue 14
+
+
+def reference_speed() -> float:
+    """This machine's speed in one number: EfficientNet-Lite0's bare forward throughput on
+    224 x 224 inputs at batch 8, the measurement issue 14 quotes (28.6/s on its 2-core machine).
+    Machines differ by 2x or more, so a table's seconds are read against it."""
+    import torch
+
+    from utils.env import measure_forward_rate
+    from utils.models import load_image_classifier
+
+    model = load_image_classifier().model
+    rate, _ = measure_forward_rate(model, torch.zeros(3, 224, 224), batch_sizes=(8,),
+                                   min_seconds=1.0)
+    return rate
+
+
 def _rates(result: Result) -> str:
     parts = []
     for m in result.methods():
         if "floor" in m:
-            parts.append(f"{m['method']}: {m['rate']:,.0f}/s of {m['floor']:,.0f}/s = "
-                         f"**{m['ratio']:.2f}**")
+            parts.append(f"{m['method']}: {m['rate']:,.0f}/s of {m['floor']:,.0f}/s "
+                         f"(batch {m['floor_batch']}) = **{m['ratio']:.2f}**")
         else:
             parts.append(f"{m['method']}: {m['rate']:,.0f}/s")
     return "; ".join(parts) or "—"
 
 
-def table(results: list[Result], runs: int) -> str:
-    """The Markdown table of the README and build/bench.md."""
+def table(results: list[Result], runs: int, speed: float | None = None) -> str:
+    """The Markdown table of the README and build/bench.md; ``speed`` is the machine's
+    :func:`reference_speed`, printed with the table when given."""
     cpu = f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
     total = sum(r.seconds for r in results)
     lines = [
@@ -144,7 +164,13 @@ def table(results: list[Result], runs: int) -> str:
         "measurement of the bare model), and the largest peak memory of those runs. A "
         "perturbation method's rate is shown against the bare model's forward throughput "
         "measured in the same run; the ratio 1.00 means that all of its time goes into the model.",
-        "",
+        ""]
+    if speed is not None:
+        lines += [f"This machine's speed: EfficientNet-Lite0 forward on 224 × 224 images at "
+                  f"batch 8, {speed:.1f} images/s, {speed / REFERENCE_RATE:.2f} × the "
+                  f"{REFERENCE_RATE}/s of the 2-core machine that issue 14 measured: compare "
+                  "tables from different machines through this number.", ""]
+    lines += [
         "| notebook | median wall s | peak MB | perturbation methods: evaluations/s of the bare "
         "model's, ratio | status |",
         "|---|---:|---:|---|---|"]
@@ -186,13 +212,15 @@ def main(argv: list[str]) -> int:
         if not paths:
             parser.error(f"no notebook named {args.stems}")
         results = [Result(p.stem) for p in paths]
+        speed = reference_speed()
+        print(f"reference speed: {speed:.1f} images/s", flush=True)
         for round_number in range(1, args.runs + 1):
             for path, result in zip(paths, results, strict=True):
                 run = measure(path)
                 result.runs.append(run)
                 print(f"run {round_number}/{args.runs} {path.name}: {run.seconds:.1f} s, "
                       f"{run.peak_mb:.0f} MB, exit {run.exit_code}", flush=True)
-        report = table(results, args.runs)
+        report = table(results, args.runs, speed)
         BUILD_DIR.mkdir(exist_ok=True)
         (BUILD_DIR / "bench.md").write_text(report + "\n", encoding="utf-8")
         if not args.stems:  # only a full run replaces the README's table
