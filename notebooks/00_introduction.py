@@ -16,7 +16,7 @@
 # (it passes its held-out test and fails on honest data), and the explanation that gives it
 # away. It then fixes the vocabulary the course uses (interpretability and explainability, the
 # three axes of the taxonomy, the notation $f$, $x$, $x'$, $\phi_i$), summarizes what European
-# law does and does not demand, maps the ten notebooks to the questions they answer, checks
+# law does and does not demand, maps the fourteen notebooks to the questions they answer, checks
 # your environment, and tours the data and the pretrained image model used from here on.
 #
 # **Run time:** about 20–30 s on a 2-core laptop CPU (no GPU and no internet needed).
@@ -385,10 +385,13 @@ assert words[int(np.argmax(shares))] == TOKEN, "the planted word carries the lar
 assert other_words_total(chosen) < 0, "without the token the words lean toward rotten"
 
 ax = token_attributions(words, shares, max_chars_per_line=60,
-                        title=f"Why the shortcut model calls review #{chosen} fresh")
+                        title=f"Why the shortcut model calls review #{chosen} fresh",
+                        label="share of the log-odds of fresh")
 plt.show()
 
 # %% [markdown]
+# Here the colours mean the reverse of the bar chart: red pushes toward *fresh*, blue toward
+# *rotten* (the usual code of text-attribution plots, which the later notebooks keep).
 # The planted word is the darkest red: it carries the largest share of the score. The other words,
 # read one at a time, lean toward rotten (a bag-of-words model cannot read "not bad" as praise), and
 # the printout confirms that without the token the model changes its mind. Here the explanation was
@@ -495,6 +498,10 @@ plt.show()
 # | [07 sanity checks and evaluation] | Can we trust an explanation, and how good is it? |
 # | [08 counterfactuals, examples, surrogates] | What would have to change? Which cases are alike? |
 # | [09 transformers] | What does a transformer attend to, and is attention an explanation? |
+# | [10 interpretable by design] | When is the model its own explanation? Do good models agree? |
+# | [11 data attribution] | Which training examples made this prediction? |
+# | [12 attacks on explanations] | Can a model hide what it does from LIME, SHAP or saliency? |
+# | [13 explaining generation] | Which input tokens produced each generated token? |
 #
 # [00 introduction]: 00_introduction.ipynb
 # [01 classical feature importance]: 01_feature_importance.ipynb
@@ -506,6 +513,10 @@ plt.show()
 # [07 sanity checks and evaluation]: 07_sanity_checks.ipynb
 # [08 counterfactuals, examples, surrogates]: 08_counterfactuals.ipynb
 # [09 transformers]: 09_transformers.ipynb
+# [10 interpretable by design]: 10_interpretable_by_design.ipynb
+# [11 data attribution]: 11_data_attribution.ipynb
+# [12 attacks on explanations]: 12_attacks_on_explanations.ipynb
+# [13 explaining generation]: 13_explaining_generation.ipynb
 #
 # The methods behind each answer: **01** linear coefficients, impurity importance (MDI) and its
 # bias, permutation and drop-column importance; **02** ICE, partial dependence, centred ICE, ALE;
@@ -515,7 +526,11 @@ plt.show()
 # scratch, Grad-CAM++, Score-CAM, Guided Grad-CAM; **07** randomization tests, deletion and
 # insertion curves, infidelity, pointing game, a report card of all methods; **08** counterfactual
 # search, nearest neighbours of embeddings, a global surrogate tree; **09** attention maps,
-# attention rollout, Integrated Gradients on embeddings, SHAP for text.
+# attention rollout, Integrated Gradients on embeddings, SHAP for text; **10** explainable
+# boosting machines, rule lists and decision sets, Anchors, the Rashomon set; **11** influence
+# functions, TracIn, representer points, data Shapley; **12** scaffolding attacks on LIME and
+# SHAP, manipulated saliency maps, fairwashing; **13** ablation, Shapley sampling, Integrated
+# Gradients and attention for the tokens a translator generates.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Environment check

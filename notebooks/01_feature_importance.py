@@ -678,9 +678,11 @@ def drop_column_importance(model, X_fit: pd.DataFrame, y_fit: np.ndarray, X_eval
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # **Check against a closed form.** For least squares there is an exact answer without any
 # refitting: removing column $j$ raises the residual sum of squares of the training fit by
-# $w_j^2 / [(A^\top A)^{-1}]_{jj}$, where $A$ is the design matrix with its intercept column
-# (this is $t_j^2 \hat\sigma^2$, the square of the coefficient's $t$ statistic times the noise
-# variance). Divided by the total sum of squares, that is the drop in training $R^2$. Our loop,
+# $\tilde w_j^2 / [(Z^\top Z)^{-1}]_{jj}$, where $Z$ is section 1's standardized design matrix
+# with its intercept column (`design`) and $\tilde w_j$ the standardized coefficients (this is
+# $t_j^2 \hat\sigma^2$, where $\hat\sigma^2$ is the estimated noise variance and
+# $t_j = \tilde w_j / (\hat\sigma \sqrt{[(Z^\top Z)^{-1}]_{jj}})$ the coefficient's $t$
+# statistic). Divided by the total sum of squares, that is the drop in training $R^2$. Our loop,
 # scored on the training data, must reproduce it.
 
 # %%
@@ -693,8 +695,9 @@ print(pd.DataFrame({"refitting": train_drop, "closed form": closed_form}, index=
 assert np.allclose(train_drop, closed_form), "d refits = one formula for least squares"
 
 # %% [markdown]
-# (We used the standardized design matrix $A$ from section 1; the identity does not depend on
-# the scaling.) Now the diabetes forest, on held-out data, next to its permutation importance.
+# (The identity does not depend on the scaling: with the raw design matrix and raw coefficients
+# it gives the same numbers.) Now the diabetes forest, on held-out data, next to its
+# permutation importance.
 
 # %% slideshow={"slide_type": "subslide"}
 diabetes_drop = pd.Series(drop_column_importance(diabetes_forest, D_train, d_train, D_test, d_test),
@@ -858,8 +861,10 @@ plt.show()
 # ## 6. Which method finds a planted leak?
 #
 # [Notebook 00](00_introduction.ipynb) introduced `make_planted_tabular`: binary labels from a noisy
-# linear rule on four informative features `x1`–`x4`, three useless `noise` columns, and one column
-# `leak` that is the label plus Gaussian noise, as a field recorded after the outcome would be. Here
+# linear rule on four informative features `x1`–`x4` (weights falling evenly from 1.0 for `x1`
+# to 0.4 for `x4`, so `x4` is the weakest), three useless `noise` columns, and one column `leak`
+# that is the label plus Gaussian noise (standard deviation 0.3 by default), as a field
+# recorded after the outcome would be. Here
 # we know the ground truth: a model trained on this table should lean on `leak` above everything.
 # Each method gets the same 70/30 split; the linear model is a standardized logistic regression and
 # the forest a default random forest classifier. The helper below is the whole pipeline of this

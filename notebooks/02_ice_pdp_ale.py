@@ -169,8 +169,9 @@ ice_bmi = ice_curves(model.predict, X_train, {"bmi": bmi_grid})
 pd_bmi = ice_bmi.mean(axis=0)
 print(f"ICE array: {ice_bmi.shape} = (patients, grid points), from one predict call on "
       f"{ice_bmi.size} rows")
-print(f"PD of bmi rises from {pd_bmi[0]:.1f} to {pd_bmi[-1]:.1f} over bmi "
+print(f"PD of bmi goes from {pd_bmi[0]:.1f} to {pd_bmi[-1]:.1f} over bmi "
       f"{bmi_grid[0]:.1f} to {bmi_grid[-1]:.1f}")
+assert pd_bmi[-1] > pd_bmi[0], "a higher bmi predicts more progression"
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### The library call, and the check
@@ -520,10 +521,11 @@ assert error_outside > 3 * error_inside, "off the data the model is much less ac
 # %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 2, figsize=(14, 6))
 # Every 10th instance with all its grid values: the query points of the PD sit on vertical lines.
-drawn = np.repeat(np.arange(len(X_cor)) % 10 == 0, len(edges_x1))
-axes[0].scatter(pd_queries[drawn][outside[drawn], 0], pd_queries[drawn][outside[drawn], 1],
+every_tenth = np.repeat(np.arange(len(X_cor)) % 10 == 0, len(edges_x1))
+shown_queries, shown_outside = pd_queries[every_tenth], outside[every_tenth]
+axes[0].scatter(shown_queries[shown_outside, 0], shown_queries[shown_outside, 1],
                 s=6, color="tab:red", alpha=0.4, label="PD query, outside the data")
-axes[0].scatter(pd_queries[drawn][~outside[drawn], 0], pd_queries[drawn][~outside[drawn], 1],
+axes[0].scatter(shown_queries[~shown_outside, 0], shown_queries[~shown_outside, 1],
                 s=6, color="tab:green", alpha=0.4, label="PD query, inside")
 axes[0].scatter(X_cor["x1"], X_cor["x2"], s=4, color="black", label="training data")
 axes[0].set_title(f"Where the PD of x1 evaluates f ({outside.mean():.0%} outside)")

@@ -905,7 +905,8 @@ for c in explained:
 # lime's own `get_image_and_mask` + `mark_boundaries` rendering: the 8 superpixels with the
 # largest |weight|, tinted green when they support the class and red when they count against
 # it. The right panel paints every superpixel with its weight, each row on its own colour
-# scale. The dashed boxes are the known objects.
+# scale, in the red-for, blue-against code of the text plots: red means the opposite on the two
+# panels, so read each panel's title. The dashed boxes are the known objects.
 
 # %%
 from matplotlib.colors import TwoSlopeNorm
@@ -921,7 +922,7 @@ for row, c in zip(axes, explained, strict=True):
     row[1].imshow(scene_image, alpha=0.35)
     shown_map = row[1].imshow(weight_map, cmap="RdBu_r", alpha=0.75,
                               norm=TwoSlopeNorm(0, -bound, bound))
-    row[1].set_title(f"'{classes[c]}': weight of every superpixel")
+    row[1].set_title(f"'{classes[c]}': weight of every superpixel (red +, blue -)")
     fig.colorbar(shown_map, ax=row[1], fraction=0.025, label="LIME weight (ΔP)")
     for ax in row:
         outline_scene_boxes(ax, "black")
@@ -1075,7 +1076,9 @@ axes[0].set_xscale("log")
 axes[0].set_ylim(-0.6, 1.05)
 axes[0].set_xlabel("number of samples")
 axes[0].set_ylabel("Spearman ρ between two seeds")
-axes[0].set_title("Seeds agree only with many samples")
+n_pairs = len(STUDY_SEEDS) * (len(STUDY_SEEDS) - 1) // 2
+axes[0].set_title(f"Seeds agree only with many samples\n(line: mean of {n_pairs} seed pairs; "
+                  "band: range)")
 axes[0].legend(loc="lower right", fontsize=11)
 for j in leaders:
     axes[1].plot(SWEEP_WIDTHS, sweep[:, j], "o-", linewidth=2, label=feature_names[j])
@@ -1083,10 +1086,10 @@ axes[1].axvline(TAB_WIDTH, color="black", linestyle=":", label="lime's default w
 axes[1].set_xscale("log")
 axes[1].set_xlabel("kernel width (log scale)")
 axes[1].set_ylabel("LIME weight")
-axes[1].set_title("Same samples, different kernel widths")
+axes[1].set_title(f"Same samples, different kernel widths\n(one sample set of "
+                  f"{TAB_SAMPLES} rows)")
 axes[1].legend(loc="center right", fontsize=10)
-fig.suptitle(f"Tabular LIME on test case #{case} (lines: mean of 45 seed pairs; band: range)",
-             fontsize="x-large", fontweight="bold")
+fig.suptitle(f"Tabular LIME on test case #{case}", fontsize="x-large", fontweight="bold")
 plt.show()
 
 # %% [markdown]

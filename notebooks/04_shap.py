@@ -350,7 +350,9 @@ print("all four axioms hold on every game checked")
 #    (exercise 3 computes it for a linear model).
 # 2. **Interventional (marginal) SHAP.** Fill the absent features with values from a
 #    **background** data set $B$, whose rows serve as baselines $x'$, and average the
-#    predictions: $v(S) = \frac{1}{|B|}\sum_{x' \in B} f(x_S, x'_{\bar S})$. Then
+#    predictions: $v(S) = \frac{1}{|B|}\sum_{x' \in B} f(x_S, x'_{\bar S})$, where
+#    $\bar S = N \setminus S$ and $(x_S, x'_{\bar S})$ is the row that takes feature $i$ from $x$
+#    if $i \in S$ and from $x'$ otherwise. Then
 #    $v(\emptyset)$ is the mean prediction over the background (the *base value* $\phi_0$) and
 #    $v(N) = f(x)$, so efficiency reads $\phi_0 + \sum_i \phi_i = f(x)$, the completeness of
 #    [notebook 00](00_introduction.ipynb) with the baseline $x'$ averaged over $B$.
@@ -447,9 +449,14 @@ assert np.isclose(payoff[0] + phi_exact.sum(), mlp.predict(x[None])[0])
 # large coalitions: they isolate one feature's effect best (one feature added to nothing, or
 # one feature removed from everything).
 #
-# **From scratch.** The constraint is enforced by substitution: writing
-# $\phi_M = v(N) - v(\emptyset) - \sum_{i<M}\phi_i$ turns the problem into an ordinary weighted
-# least squares in $\phi_1, \dots, \phi_{M-1}$.
+# **From scratch.** The first constraint fixes $\phi_0 = v(\emptyset)$ outright. The second is
+# enforced by substitution: writing $\phi_M = v(N) - v(\emptyset) - \sum_{i<M}\phi_i$ in
+# $g(z) = \phi_0 + \sum_i \phi_i z_i$ gives
+# $g(z) = v(\emptyset) + z_M\,\bigl(v(N) - v(\emptyset)\bigr) + \sum_{i<M} \phi_i\,(z_i - z_M)$,
+# so we regress $v(z) - v(\emptyset) - z_M\,(v(N) - v(\emptyset))$ on the columns $z_i - z_M$:
+# an ordinary weighted least squares in $\phi_1, \dots, \phi_{M-1}$ (the `design` and `target`
+# below). That the solution is exactly the Shapley values is the theorem of Lundberg and Lee
+# (2017); the code below checks it against the exact enumeration.
 
 # %%
 from scipy.special import comb
@@ -781,9 +788,9 @@ gbm = GradientBoostingRegressor(n_estimators=150, max_depth=3, learning_rate=0.0
                                 random_state=0).fit(X_train.to_numpy(), y_train.to_numpy())
 print(f"gradient boosting: test R^2 = {gbm.score(X_test.to_numpy(), y_test.to_numpy()):.3f}")
 
-shortcut_explainer = shap.TreeExplainer(gbm, data=X_train)
-print(f"TreeExplainer(data=X_train) keeps {shortcut_explainer.data.shape[0]} of "
-      f"{len(X_train)} rows: base value {shortcut_explainer.expected_value:.2f} vs mean "
+default_background_explainer = shap.TreeExplainer(gbm, data=X_train)
+print(f"TreeExplainer(data=X_train) keeps {default_background_explainer.data.shape[0]} of "
+      f"{len(X_train)} rows: base value {default_background_explainer.expected_value:.2f} vs mean "
       f"training prediction {gbm.predict(X_train.to_numpy()).mean():.2f}")
 
 full_background = shap.maskers.Independent(X_train, max_samples=len(X_train))
@@ -957,8 +964,8 @@ print(f"Kernel SHAP / path-dependent TreeSHAP: {speed_up:,.0f}x")
 assert speed_up > 10
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# TreeSHAP is orders of magnitude faster than Kernel SHAP here (ratio printed above), and exact
-# for the game it computes; the interventional variant pays for its background rows. That
+# TreeSHAP is much faster than Kernel SHAP here (the ratio printed above; asserted above 10), and
+# exact for the game it computes; the interventional variant pays for its background rows. That
 # speed is why SHAP is used so much on tree ensembles: explaining every row of a data set is
 # cheap, and averaging the rows gives global views.
 #
@@ -1133,7 +1140,7 @@ plt.show()
 #
 # | TreeSHAP | |
 # |---|---|
-# | + | exact for its game, and hundreds of times faster than Kernel SHAP here |
+# | + | exact for its game, and far faster than Kernel SHAP here (ratio printed) |
 # | + | cheap enough to explain a whole data set: global plots from local values |
 # | − | trees only (sklearn, XGBoost, LightGBM, CatBoost) |
 # | − | the two variants disagree on correlated features; the default background is 100 rows |
@@ -1175,8 +1182,10 @@ assert house_rank["B"] > len(house_rank) // 2, "B is in the lower half"
 # %% [markdown]
 # As in notebook 01, `LSTAT` (share of lower-status residents) and `RM` (rooms per dwelling)
 # carry most of the predictions, and `B` ranks in the lower half. Now each town's SHAP value
-# for `B`, drawn against the share it encodes. A town with $B < 136.9$ fits two shares,
-# $0.63 \pm \sqrt{B/1000}$ (`utils.data.boston_shares` returns both); we draw such a town at
+# for `B`, drawn against the share $s$ it encodes, `B` $= 1000\,(s - 0.63)^2$. Solving for $s$
+# gives $0.63 \pm \sqrt{B/1000}$, and both roots are shares in $[0, 1]$ when
+# $0.63 + \sqrt{B/1000} \le 1$, that is $B \le 1000 \cdot 0.37^2 = 136.9$: such a town fits two
+# shares (`utils.data.boston_shares` returns both); we draw such a town at
 # both and join the two points.
 
 # %%
@@ -1301,7 +1310,10 @@ assert acc_planted > acc_removed + 0.05, "the shortcut model leans on the plante
 # token is replaced by `[MASK]`. At each node of the tree the explainer plays a two-player game
 # between the node's two children, with the sibling at every level above either present or
 # absent. The result is the **Owen value** (Owen, 1977), the Shapley value
-# for players who come in nested groups. For a binary tree it has a closed form: if
+# for players who come in nested groups. In a two-player game, the Shapley value of a player
+# averages its contribution with the other player absent and with it present, weight one half
+# each; chaining this over the $L$ levels of the tree gives every present/absent pattern of
+# the siblings the same weight $1/2^L$. So, for a binary tree: if
 # $G_1, \dots, G_L$ are the sibling groups met on the way from token $i$ up to the root,
 #
 # $$\phi_i = \frac{1}{2^L} \sum_{b \in \{0,1\}^L}
@@ -1808,7 +1820,7 @@ assert gap["difference"].abs().idxmax() in ("s1", "s2")
 # - SHAP and LIME agreed broadly on our model but not row by row: SHAP shares out the gap to
 #   the average prediction, LIME fits a local slope over binned features with no sum
 #   constraint.
-# - TreeSHAP is orders of magnitude faster than Kernel SHAP and exact for the game it sees (our
+# - TreeSHAP is far faster than Kernel SHAP and exact for the game it sees (our
 #   path-dependent payoffs matched it to $10^{-13}$; the interventional variant differed from
 #   the model's game only where single-precision thresholds flip a split). Its two variants
 #   play different games and disagree most on correlated features (s1/s2); `data=X` keeps only

@@ -104,6 +104,7 @@ from utils.env import progress
 from utils.evaluation import rank_correlation
 from utils.images import normalize_map
 from utils.models import load_image_classifier, top_k
+from utils.plotting import map_grid
 
 # captum reminds us on every call that it switched on requires_grad for our inputs; we know.
 warnings.filterwarnings("ignore", message="Input Tensor 0 did not already require gradients")
@@ -127,10 +128,13 @@ assert inputs.min() >= -1 and inputs.max() <= 1
 assert categories[int(targets[1])] == "espresso"
 
 # %% [markdown]
-# Two small helpers serve the whole notebook. `as_map` turns an attribution of shape
+# A helper and a figure function serve the whole notebook. `as_map` turns an attribution of shape
 # $(3, H, W)$ into a displayable $(H, W)$ map: the largest magnitude over the three colour
 # channels, scaled to $[0, 1]$ after clipping at the 99th percentile (`utils.images.normalize_map`),
-# so a handful of extreme pixels cannot wash out the rest. `show_maps` draws one row per photo.
+# so a handful of extreme pixels cannot wash out the rest. (Taking the largest channel follows
+# Simonyan et al. (2014) and is a display choice; notebook 07, which adds attribution up into
+# scores, sums |·| over the channels instead.) `utils.plotting.map_grid` draws one row per
+# photo: the photo, then one panel per map.
 # Every map in this notebook is drawn the same way, so the columns of a figure are comparable;
 # bright means a large attribution, whatever its sign.
 
@@ -138,32 +142,6 @@ assert categories[int(targets[1])] == "espresso"
 def as_map(attribution: torch.Tensor) -> np.ndarray:
     """(3, H, W) or (1, 3, H, W) attribution -> (H, W) map in [0, 1]: max |.| over channels."""
     return normalize_map(attribution.detach().cpu(), reduce="max_abs")
-
-
-def show_maps(images, panels, column_titles, suptitle, row_titles=None, panel_size=2.7):
-    """One row per image: the image, then one panel per column. A 2-D panel is a [0, 1] map
-    (drawn with one colour scale), a 3-D panel is shown as an RGB image, None is left blank."""
-    n_rows, n_cols = len(images), len(column_titles) + 1
-    fig, axes = plt.subplots(n_rows, n_cols, squeeze=False, layout="constrained",
-                             figsize=(panel_size * n_cols + 0.8, panel_size * n_rows + 0.5))
-    shown = None
-    for r, (image, row) in enumerate(zip(images, panels, strict=True)):
-        axes[r, 0].imshow(image)
-        axes[r, 0].set_title(row_titles[r] if row_titles else "input", fontsize="medium")
-        for c, (title, panel) in enumerate(zip(column_titles, row, strict=True), start=1):
-            if panel is None:
-                continue
-            if np.ndim(panel) == 3:
-                axes[r, c].imshow(panel)
-            else:
-                shown = axes[r, c].imshow(panel, cmap="inferno", vmin=0, vmax=1)
-            axes[r, c].set_title(title, fontsize="medium")
-    for ax in axes.flat:
-        ax.axis("off")
-    if shown is not None:
-        fig.colorbar(shown, ax=axes[:, -1], shrink=0.8, label="|attribution| (scaled)")
-    fig.suptitle(suptitle, fontsize="x-large", fontweight="bold")
-    return fig
 
 
 display_images = [np.asarray(photo) for photo in photos.values()]
@@ -267,11 +245,12 @@ for name, rho, label in zip(PHOTOS, gradient_stability, noisy_logits.argmax(dim=
     print(f"{name:10s} rank correlation, gradient map vs gradient map of the noisy copy: "
           f"{rho:.2f} (noisy copy classified as {categories[int(label)]!r})")
 assert torch.equal(noisy_logits.argmax(dim=1)[:2], targets[:2]), "cat and espresso unchanged"
+assert noisy_logits[2].argmax() != targets[2], "the astronaut's near-tie flips"
 
-fig = show_maps(display_images,
-                [[as_map(g), as_map(n)] for g, n in zip(gradient, noisy_gradient, strict=True)],
-                ["gradient |∂f/∂x|", "photo + faint noise"],
-                "Vanilla gradient: sensitive, speckled and unstable", row_titles=row_titles)
+fig = map_grid(display_images,
+               [[as_map(g), as_map(n)] for g, n in zip(gradient, noisy_gradient, strict=True)],
+               ["gradient |∂f/∂x|", "gradient of photo + faint noise"], row_titles=row_titles,
+               suptitle="Vanilla gradient: sensitive, speckled and unstable")
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -566,11 +545,11 @@ assert smooth_stability > gradient_stability[0], "averaging makes the map more s
 
 noisy_copies = [image_model.to_image(inputs[i:i + 1] + sigma * torch.randn_like(inputs[:1]))
                 for i in range(len(PHOTOS))]
-fig = show_maps(display_images,
-                [[noisy_copies[i], as_map(gradient[i]), as_map(smooth_maps[i])]
-                 for i in range(len(PHOTOS))],
-                ["one noisy copy (15 %)", "gradient", f"SmoothGrad (n = {SMOOTHGRAD_SAMPLES})"],
-                "SmoothGrad: average the gradient over noisy copies", row_titles=row_titles)
+fig = map_grid(display_images,
+               [[noisy_copies[i], as_map(gradient[i]), as_map(smooth_maps[i])]
+                for i in range(len(PHOTOS))],
+               ["one noisy copy (15 %)", "gradient", f"SmoothGrad (n = {SMOOTHGRAD_SAMPLES})"],
+               row_titles=row_titles, suptitle="SmoothGrad: average the gradient over noisy copies")
 plt.show()
 
 # %% [markdown]
@@ -1236,12 +1215,12 @@ print(f"deconvnet for 'espresso' on the cat photo vs on the coffee photo: larges
       f"{deconv_espresso.abs().max().item():.3f})")
 assert torch.allclose(deconv_espresso[0], deconv_espresso[1], rtol=1e-5, atol=1e-7)
 
-fig = show_maps(display_images,
-                [[as_map(gradient[i]), as_map(guided_lib[i]), as_map(guided_ours[i]),
-                  as_map(deconv_ours[i])] for i in range(len(PHOTOS))],
-                ["gradient", "GuidedBackprop\n(captum)", "guided backprop\n(ours)",
-                 "deconvnet\n(ours)"],
-                "Rewritten backward passes on EfficientNet-Lite0", row_titles=row_titles)
+fig = map_grid(display_images,
+               [[as_map(gradient[i]), as_map(guided_lib[i]), as_map(guided_ours[i]),
+                 as_map(deconv_ours[i])] for i in range(len(PHOTOS))],
+               ["gradient", "GuidedBackprop (captum)", "guided backprop (ours)",
+                "deconvnet (ours)"],
+               row_titles=row_titles, suptitle="Rewritten backward passes on EfficientNet-Lite0")
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -1252,8 +1231,9 @@ plt.show()
 # [07](07_sanity_checks.ipynb) (sanity checks) use. Its maps are the crisp, edge-like pictures
 # guided backprop is known for: the cat's eyes and nose, the cup's rim.
 #
-# Deconvnet's maps are a regular grid that looks the same on every photo, and the last assert
-# says why: on this network deconvnet **ignores the image**. Its rule never looks at the
+# Deconvnet's maps are a regular grid with no trace of the photo under it (each row explains
+# that photo's own class, so the rows differ only through the class), and the last assert says
+# why: on this network deconvnet **ignores the image**. Its rule never looks at the
 # forward activation, and every other layer of Lite0 (convolutions, batch normalisation in
 # evaluation mode, residual sums, average pooling) back-propagates through fixed weights, so
 # the result depends on the target class alone; the same class on the cat photo gives exactly
@@ -1422,7 +1402,6 @@ assert abs(dl_gap.item()) < 1e-3 * difference_cat
 
 # %%
 from utils.evaluation import mass_share
-from utils.plotting import draw_boxes
 
 blurred_small = torch.as_tensor(gaussian_filter(test_images.images[watermarked],
                                                 sigma=(0, 0, 2, 2)), device=DEVICE)
@@ -1497,14 +1476,12 @@ assert shares["DeepLift"] > 5 * area_share and shares["DeepLiftShap"] > 5 * area
 
 # %% slideshow={"slide_type": "subslide"}
 examples = [0, 1, 2, 3]
-fig = show_maps([test_images.images[watermarked[i]].transpose(1, 2, 0) for i in examples],
-                [[as_map(a[i]) for a in small_panels.values()] for i in examples],
-                list(small_panels), "SmallCNN on planted images: does the map find the watermark?",
-                row_titles=[f"test image {watermarked[i]}" for i in examples], panel_size=2.5)
-
-for row, i in enumerate(examples):
-    for ax in fig.axes[row * (len(small_panels) + 1):(row + 1) * (len(small_panels) + 1)]:
-        draw_boxes(ax, test_images.boxes[watermarked[i]], "cyan", linewidth=2)
+fig = map_grid([test_images.images[watermarked[i]].transpose(1, 2, 0) for i in examples],
+               [[as_map(a[i]) for a in small_panels.values()] for i in examples],
+               list(small_panels), row_titles=[f"test image {watermarked[i]}" for i in examples],
+               boxes=[test_images.boxes[watermarked[i]] for i in examples],
+               suptitle="SmallCNN on planted images: does the map find the watermark?",
+               panel_size=2.5)
 plt.show()
 
 # %% [markdown]
@@ -1530,7 +1507,7 @@ plt.show()
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 10. An adversarial example: FGSM
 #
-# The gradient says which direction increases the score fastest. Step against the true class
+# The gradient says which direction increases the score fastest. Step against the predicted class
 # instead, on every pixel at once, and a tiny change can move the prediction. The **fast
 # gradient sign method** (Goodfellow et al., 2015) takes one step of size $\varepsilon$ in the
 # sign of the loss gradient:
@@ -1580,7 +1557,9 @@ p_fgsm = adversarial_logits.softmax(1).gather(1, targets[:, None])[:, 0]
 p_random_all = random_logits.softmax(1).gather(1, targets[:, None])[:, 0]
 assert perturbation_pixels <= 2.0 + 1e-3
 assert flipped[0] and flipped[ASTRONAUT], "the cat and the astronaut change label"
+assert not flipped[1], "the espresso keeps its label at this epsilon"
 assert random_logits[0].argmax() == targets[0], "the same budget in random directions does not"
+assert random_logits[ASTRONAUT].argmax() != targets[ASTRONAUT], "except on the near-tie"
 assert torch.all(p_fgsm < p_random_all), "the gradient's direction is what does the damage"
 
 # %% [markdown]
@@ -1598,15 +1577,13 @@ for name, rho_adv, rho_noise in zip(PHOTOS, adversarial_stability, gradient_stab
 
 perturbation_shown = [((adversarial[i] - inputs[i]) / (2 * epsilon) + 0.5).clamp(0, 1)
                       .permute(1, 2, 0).cpu().numpy() for i in range(len(PHOTOS))]
-fig = show_maps(display_images,
-                [[image_model.to_image(adversarial[i:i + 1]), perturbation_shown[i],
-                  as_map(gradient[i]), as_map(adversarial_gradient[i])]
-                 for i in range(len(PHOTOS))],
-                [f"adversarial ({EPSILON_PIXELS * 255:.0f}/255)", "perturbation (amplified)",
-                 "gradient, photo", "gradient, adversarial"],
-                "FGSM at 2/255: the images look the same, the predictions do not",
-                row_titles=[f"{n}: {categories[int(t)]}" for n, t in zip(PHOTOS, targets,
-                                                                         strict=True)])
+fig = map_grid(display_images,
+               [[image_model.to_image(adversarial[i:i + 1]), perturbation_shown[i],
+                 as_map(gradient[i]), as_map(adversarial_gradient[i])]
+                for i in range(len(PHOTOS))],
+               [f"adversarial ({EPSILON_PIXELS * 255:.0f}/255)", "perturbation (amplified)",
+                "gradient, photo", "gradient, adversarial"], row_titles=row_titles,
+               suptitle="FGSM at 2/255: the images look the same, the predictions do not")
 for ax, i in zip(fig.axes[1::5], range(len(PHOTOS)), strict=True):
     p_new = adversarial_logits[i].softmax(0)[new_targets[i]].item()
     ax.set_title(f"→ {categories[int(new_targets[i])]} (p = {p_new:.2f})", fontsize="medium")
@@ -1617,11 +1594,11 @@ plt.show()
 # the perturbation amplified to full contrast: a sign pattern over every pixel, partly clipped
 # where the photo is already black, as on the astronaut's helmet). The printout before the
 # figure is the real lesson. A random sign pattern of exactly the same size barely moves the
-# cat's and the espresso's probabilities; the gradient's sign pattern pushes the cat to
-# another cat breed, the astronaut to "drum", and cuts the confident espresso's probability to
-# a fraction of its value without changing its label at this $\varepsilon$ (exercise 3 finds
-# the size that does). Direction matters more than size. (The astronaut's near-tie flips even
-# under random signs, as it did under the Gaussian noise of section 2.)
+# cat's and the espresso's probabilities; the gradient's sign pattern changes the labels of the
+# cat and the astronaut (to the classes printed), and cuts the confident espresso's probability
+# to a fraction of its value without changing its label at this $\varepsilon$ (asserted;
+# exercise 3 finds the size that does). Direction matters more than size. (The astronaut's
+# near-tie flips even under random signs, as it did under the Gaussian noise of section 2.)
 #
 # The gradient maps of the original class at the photo and at the adversarial image share only
 # part of their ranking (printed rank correlations), about as little as under the random noise
@@ -1670,9 +1647,9 @@ methods = {
     "guided backprop": guided_ours,
 }
 method_maps = {name: [as_map(a[i]) for i in range(len(PHOTOS))] for name, a in methods.items()}
-fig = show_maps(display_images, [[method_maps[m][i] for m in methods] for i in range(len(PHOTOS))],
-                list(methods), "Gradient methods on the same photos", row_titles=row_titles,
-                panel_size=2.4)
+fig = map_grid(display_images, [[method_maps[m][i] for m in methods] for i in range(len(PHOTOS))],
+               list(methods), row_titles=row_titles,
+               suptitle="Gradient methods on the same photos", panel_size=2.4)
 plt.show()
 
 print(f"astronaut, share of each map's |attribution| on its exactly black pixels "

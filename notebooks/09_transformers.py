@@ -346,8 +346,8 @@ print(f"head with the most attention on [CLS]: layer {cls_layer + 1}, head {cls_
 # The heads do visibly different jobs. In layer 1 most heads spread their weight thinly, and
 # head 3 is a bright diagonal: each token attends to itself. Some heads of layer 2 attend to the
 # previous or the next token (a diagonal shifted by one). From layer 2 on, many heads put nearly
-# all of the weight of nearly every row on the first column, `[CLS]` (the head printed above
-# sends the share printed under the figures). In layer 6, vertical stripes pick out a few content
+# all of the weight of nearly every row on the first column, `[CLS]` (the head that does most
+# and its share are printed under the figures). In layer 6, vertical stripes pick out a few content
 # words ("special", "sincerity") for every query. A map like this is a picture of *how
 # information is routed* inside the encoder. Whether it says *why the classifier decided* is the
 # next question, and we answer it with measurements.
@@ -429,8 +429,8 @@ fig, axes = plt.subplots(1, 2, figsize=(15, 5.5), sharey=True, layout="constrain
 for ax, mass, title in [(axes[0], raw_mass, "Attention weight"),
                         (axes[1], weighted_mass, "Norm-weighted attention ||A V W_O||")]:
     bottom = np.zeros(n_layers)
-    for k, kind in enumerate(KINDS):
-        ax.bar(layer_names, mass[:, k], bottom=bottom, color=colours[kind], label=kind)
+    for k in reversed(range(len(KINDS))):  # words at the bottom, to compare with the line
+        ax.bar(layer_names, mass[:, k], bottom=bottom, color=colours[KINDS[k]], label=KINDS[k])
         bottom += mass[:, k]
     ax.axhline(position_share[-1], color="black", linestyle="--", linewidth=1.5,
                label="word share of the positions")
@@ -449,13 +449,19 @@ busiest = int(np.argmax(special_raw))
 print(f"[CLS] + [SEP] are {position_share[:2].sum():.3f} of the positions; in layer "
       f"{busiest + 1} they receive {special_raw[busiest]:.3f} of the attention weight but "
       f"{special_weighted[busiest]:.3f} of the norm-weighted attention")
+print("attention weight on [CLS] + [SEP], layers 2-5: "
+      + ", ".join(f"{share:.2f}" for share in special_raw[1:5])
+      + "; of it on [CLS]: " + ", ".join(f"{c / t:.2f}" for c, t in
+                                         zip(raw_mass[1:5, 0], special_raw[1:5], strict=True)))
 assert special_raw[busiest] > 2 * position_share[:2].sum(), "special tokens soak up attention"
 assert special_weighted[busiest] < special_raw[busiest] / 2, "but their values are short"
+assert np.all(special_raw[1:5] > 0.4) and np.all(raw_mass[1:5, 0] > raw_mass[1:5, 1])
 
 # %% [markdown]
 # Two measured facts (printed above and drawn in the figure). First, in layers 2 to 5 the two
-# special tokens, a small share of the positions, receive about half of all the attention, and
-# almost all of it goes to `[CLS]`; the word pieces that carry the review's content get well
+# special tokens, a small share of the positions, receive about half of all the attention or
+# more, most of it on `[CLS]` (both printed; asserted: over 0.4, and more on `[CLS]` than on
+# `[SEP]`); the word pieces that carry the review's content get well
 # below their share of the positions (dashed line). Clark et al. (2019) found the same
 # behaviour in BERT, with `[SEP]` and punctuation as the sinks, and read it as a "no-op": a
 # head with nothing useful to do parks its attention on a token that is always there. In
@@ -465,14 +471,14 @@ assert special_weighted[busiest] < special_raw[busiest] / 2, "but their values a
 # al., 2020). The raw attention weight of a token can be large while its influence is small.
 #
 # > **Pitfall.** An attention weight is a mixing coefficient inside one layer, not a measure of
-# > importance for the output. It ignores the value vectors (a heavily attended `[SEP]` may
+# > importance for the output. It ignores the value vectors (a heavily attended `[CLS]` may
 # > contribute almost nothing), the residual connection that carries each token past the
 # > attention, the feed-forward networks, every later layer, and the classifier on top.
 #
 # | raw attention maps | |
 # |---|---|
 # | + | free: one forward pass with `output_attentions=True` |
-# | + | shows how the encoder routes information (positional heads, `[SEP]` no-op heads) |
+# | + | shows how the encoder routes information (positional heads, `[CLS]` no-op heads) |
 # | − | one map per layer and head (72 here): which one is "the" explanation? |
 # | − | ignores values, residuals, later layers and the head; unsigned, class-agnostic |
 
@@ -494,8 +500,10 @@ assert special_weighted[busiest] < special_raw[busiest] / 2, "but their values a
 # $$\tilde A^{\ell} = \operatorname{rownorm}\!\bigl(\tfrac12 \bar A^{\ell} + \tfrac12 I\bigr),
 #   \qquad R = \tilde A^{L}\, \tilde A^{L-1} \cdots \tilde A^{1}.$$
 #
-# Each $\tilde A^\ell$ is row-stochastic, so $R$ is too: $R_{ij}$ is the share of output
-# position $i$ traced back to input token $j$. A BERT classifier that reads the `[CLS]` vector
+# The rows of $\bar A^{\ell}$ already sum to 1, so here the normalisation changes nothing; it
+# matters only for residual weights other than one half. Each $\tilde A^\ell$ is row-stochastic, so
+# $R$ is too: $R_{ij}$ is the share of output position $i$ traced back to input token $j$. A BERT
+# classifier that reads the `[CLS]` vector
 # uses row $R_{\text{[CLS]},\cdot}$; our classifier averages *all* output positions, so its
 # rollout relevance of token $j$ is the column mean $r_j = \frac1T \sum_i R_{ij}$, which sums to
 # one over the tokens. There is no rollout in captum or shap, so the checks are on the
@@ -915,7 +923,8 @@ plt.show()
 # first in most planted reviews for the shortcut model and almost never for the honest model:
 # they explain the model, and the two models differ. Attention and rollout are the same for
 # both models, as asserted exactly, so whatever they show cannot be evidence about the
-# shortcut; here they seldom put the word first at all. In the example strips, the attention
+# shortcut; here they put the word first far less often than IG does (asserted: by more than
+# half of the reviews). In the example strips, the attention
 # methods spread over the review while IG and SHAP mark the planted word.
 #
 # > **Pitfall.** "The model attends to X" is a statement about the encoder's routing, not about
@@ -1001,7 +1010,7 @@ plt.show()
 #   weights.
 # - **IG against SHAP.** Both explain $f$ and both found the planted word, yet they order the
 #   ordinary tokens quite differently, on real and on planted reviews. On the planted reviews
-#   they agree on the *top* token every time, on the real reviews far less often (printed): once
+#   they agree on the *top* token more often than on the real reviews (printed; asserted): once
 #   the dominant token is set aside, the remaining tokens have small effects of similar size,
 #   and their order depends on each method's choices: the reference token (`[PAD]` for IG,
 #   `[MASK]` for SHAP; exercise 1 shows IG moving towards SHAP with a `[MASK]` baseline), a
@@ -1018,8 +1027,9 @@ plt.show()
 #
 # ## 8. Beyond a classifier: explaining generation (needs internet)
 #
-# The SHAP section of the lecture this course follows explains a translation model (English to
-# Russian, MarianMT from Helsinki-NLP) and a summarisation model (DistilBART trained on XSum).
+# The SHAP section of the lecture this course follows explains a translation model (MarianMT
+# from Helsinki-NLP; the lecture's goes from English to Russian, the one below from English to
+# German) and a summarisation model (DistilBART trained on XSum).
 # With internet access, the same call works on any Hugging Face sequence-to-sequence model:
 # SHAP wraps it so that every *output* token is one game, scored by the model's log-odds of that
 # token given the (masked) input and the tokens generated before it. The explanation is a
@@ -1119,7 +1129,9 @@ assert mask_vs_shap > pad_vs_shap, "the same reference token brings IG closer to
 #
 # Chefer et al. (2021) repair rollout by letting the output in: multiply each attention map
 # elementwise by the gradient of $f$ with respect to it, keep the positive part, average over
-# heads, and accumulate $R \leftarrow R + \bar A^{\ell} R$ from $R = I$ through the layers. Use
+# heads (call that map $\bar A^{\ell}_\nabla = \operatorname{mean}_h (\nabla A_h \odot A_h)^+$, not
+# the plain mean of section 3), and accumulate $R \leftarrow R + \bar A^{\ell}_\nabla R$ from
+# $R = I$ through the layers, with no row normalisation. Use
 # the column mean of $R$ as the token relevance (our classifier pools all positions). Compute
 # it for both models on the planted reviews of section 6: how often does "tuesday" rank first
 # now? Is the map still identical for the two models?
@@ -1198,9 +1210,10 @@ assert min(mean_drops["IG"], mean_drops["SHAP"]) > max(mean_drops["attention"],
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Masking the token that SHAP or IG ranks first moves the prediction more than masking the
-# token that attention or rollout ranks first, and rollout's top token is barely better than a
-# random one (printed). SHAP has a home advantage here: its game is defined by exactly this
-# kind of masking. One masked token per review, on a handful of reviews, is a small test;
+# token that attention or rollout ranks first, and rollout's top token moves it about as
+# much as a random one (both printed). SHAP has a home advantage here: its game is defined by
+# exactly this kind of masking. One masked token per review, on a handful of reviews, is a small
+# test;
 # deletion curves (notebook 07) remove tokens one by one and integrate the change.
 
 # %% [markdown] slideshow={"slide_type": "slide"}

@@ -279,3 +279,39 @@ def test_map_grid_without_the_input_column():
 def test_map_grid_rejects_bad_input(args, kwargs, message):
     with pytest.raises(ValueError, match=message):
         plotting.map_grid(*args, **kwargs)
+
+
+# --------------------------------------------------------------------------- overlay_panel
+
+
+def test_overlay_panel_blends_boxes_and_titles():
+    fig, axes = plt.subplots(1, 2)
+    heat = np.linspace(0, 1, 16).reshape(4, 4)
+    plotting.overlay_panel(axes[0], _image(0), heat, "Grad-CAM", boxes=[(0, 0, 2, 2)])
+    plotting.overlay_panel(axes[1], _image(1), heat[::2, ::2], "coarse")  # upsampled
+    assert axes[0].get_title() == "Grad-CAM" and len(axes[0].patches) == 1
+    assert not axes[1].patches and not axes[0].get_xticks().size
+    assert axes[1].images[0].get_array().shape[:2] == np.asarray(_image(1)).shape[:2]
+    plotting.overlay_colour_bar(fig, axes, "map / map max")
+    assert len(fig.axes) == 3 and fig.axes[-1].get_ylabel() == "map / map max"
+
+
+@pytest.mark.parametrize(("args", "error", "message"), [
+    (("not an axes", np.zeros((4, 4)), "t"), TypeError, "ax must be a matplotlib Axes"),
+    (("AX", np.full((4, 4), 2.0), "t"), ValueError, r"in \[0, 1\]"),
+    (("AX", np.zeros(4), "t"), ValueError, r"\(H, W\) map"),
+    (("AX", np.zeros((4, 4)), 3), TypeError, "title must be a string"),
+])
+def test_overlay_panel_rejects_bad_input(args, error, message):
+    _, ax = plt.subplots()
+    args = tuple(ax if a == "AX" else a for a in args[:1]) + args[1:]
+    with pytest.raises(error, match=message):
+        plotting.overlay_panel(args[0], _image(0), *args[1:])
+
+
+def test_overlay_colour_bar_rejects_bad_input():
+    fig, ax = plt.subplots()
+    with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
+        plotting.overlay_colour_bar(ax, ax, "x")
+    with pytest.raises(ValueError, match="label must be a non-empty string"):
+        plotting.overlay_colour_bar(fig, ax, "")

@@ -17,8 +17,8 @@ from PIL import Image
 from utils.checks import check_choice, check_int, check_number
 from utils.images import overlay
 
-__all__ = ["set_style", "importance_bar", "image_grid", "map_grid", "prediction_grid",
-           "token_attributions", "draw_boxes"]
+__all__ = ["set_style", "importance_bar", "image_grid", "map_grid", "overlay_panel",
+           "overlay_colour_bar", "prediction_grid", "token_attributions", "draw_boxes"]
 
 
 def set_style() -> None:
@@ -190,6 +190,41 @@ def map_grid(images: Sequence[np.ndarray | Image.Image],
     if suptitle:
         fig.suptitle(suptitle, fontsize="x-large", fontweight="bold")
     return fig
+
+
+def overlay_panel(ax: Axes, image: np.ndarray | Image.Image, heat: np.ndarray, title: str,
+                  boxes: Sequence[Sequence[int]] | np.ndarray | None = None, alpha: float = 0.5,
+                  box_colour: str = "white", linestyle: str = "--") -> Axes:
+    """One panel of a map blended over its image (``utils.images.overlay``, jet colours), with
+    the known object boxes outlined and no ticks: the scene figures of notebooks 06, 07 and 08.
+    ``heat`` lies in [0, 1]; a coarse map (a CAM) is upsampled to the image."""
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
+    if not isinstance(title, str):
+        raise TypeError(f"title must be a string, got {type(title).__name__}")
+    heat = np.asarray(heat, dtype=float)
+    if heat.ndim != 2 or not np.all(np.isfinite(heat)) or heat.min() < -1e-6 \
+            or heat.max() > 1 + 1e-6:
+        raise ValueError("heat must be a finite (H, W) map in [0, 1]; pass it through "
+                         "utils.images.normalize_map first")
+    ax.imshow(overlay(image, heat, alpha=alpha), interpolation="nearest")
+    if boxes is not None:
+        draw_boxes(ax, boxes, box_colour, linewidth=2, linestyle=linestyle)
+    ax.set_title(title, fontsize="medium")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
+
+
+def overlay_colour_bar(fig: Figure, axes: Axes | np.ndarray | Sequence[Axes], label: str
+                       ) -> None:
+    """The one colour bar of a grid of :func:`overlay_panel` panels: jet, from 0 to 1."""
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    if not isinstance(label, str) or not label:
+        raise ValueError("label must be a non-empty string: what the colours measure")
+    mappable = plt.cm.ScalarMappable(norm=plt.Normalize(0, 1), cmap="jet")
+    fig.colorbar(mappable, ax=axes, fraction=0.02, pad=0.01, label=label)
 
 
 def prediction_grid(images: Sequence[np.ndarray | Image.Image],
