@@ -162,27 +162,25 @@ def measure_forward_rate(forward: Callable, example: object,
         raise ValueError("batch_sizes is empty")
     sizes = sorted(check_int("each of batch_sizes", b, 1) for b in batch_sizes)
     check_number("min_seconds", min_seconds, 0, low_open=True)
+    def rate_at(size: int, seconds: float) -> float:
+        """Inputs per second of ``forward`` on ``size`` copies, timed for at least ``seconds``."""
+        batch = _copies(example, size)
+        calls, start = 0, time.perf_counter()
+        while calls == 0 or time.perf_counter() - start < seconds:
+            forward(batch)
+            calls += 1
+        return calls * size / (time.perf_counter() - start)
+
     best_rate, best_batch = 0.0, sizes[0]
     with torch.inference_mode():
         forward(_copies(example, sizes[0]))  # warm-up: lazy allocations, kernel choice
         for size in sizes:
-            batch = _copies(example, size)
-            calls, start = 0, time.perf_counter()
-            while calls == 0 or time.perf_counter() - start < min_seconds:
-                forward(batch)
-                calls += 1
-            rate = calls * size / (time.perf_counter() - start)
+            rate = rate_at(size, min_seconds)
             if rate > best_rate:
                 best_rate, best_batch = rate, size
             elif rate < 0.85 * best_rate:
                 break  # past the best batch: memory traffic grows faster than the work
-        batch = _copies(example, best_batch)
-        calls, start = 0, time.perf_counter()
-        while calls == 0 or time.perf_counter() - start < 3 * min_seconds:
-            forward(batch)
-            calls += 1
-        confirmed_rate = calls * best_batch / (time.perf_counter() - start)
-    return confirmed_rate, best_batch
+        return rate_at(best_batch, 3 * min_seconds), best_batch
 
 
 def record_throughput(method: str, evaluations: int, seconds: float,

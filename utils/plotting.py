@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from PIL import Image
 
-from utils.checks import check_choice, check_int, check_number
+from utils.checks import check_choice, check_int, check_number, check_string
 from utils.images import overlay
 
 __all__ = ["set_style", "importance_bar", "image_grid", "map_grid", "overlay_panel",
@@ -126,6 +126,13 @@ def image_grid(images: Sequence[np.ndarray | Image.Image], maps: Sequence[np.nda
     return fig
 
 
+def _check_unit_map(panel: np.ndarray, what: str) -> None:
+    """A drawn map must be finite and lie in [0, 1], the range of the shared colour scale."""
+    if not np.all(np.isfinite(panel)) or panel.min() < -1e-6 or panel.max() > 1 + 1e-6:
+        raise ValueError(f"{what} must lie in [0, 1]; pass it through "
+                         "utils.images.normalize_map first")
+
+
 def map_grid(images: Sequence[np.ndarray | Image.Image],
              maps: Sequence[Sequence[np.ndarray | None]], column_titles: Sequence[str],
              row_titles: Sequence[str] | None = None,
@@ -172,9 +179,7 @@ def map_grid(images: Sequence[np.ndarray | Image.Image],
                 continue
             panel = np.asarray(panel)
             if panel.ndim == 2:
-                if not np.all(np.isfinite(panel)) or panel.min() < -1e-6 or panel.max() > 1 + 1e-6:
-                    raise ValueError(f"the map in row {r}, column {title!r} must lie in [0, 1]; "
-                                     "pass it through utils.images.normalize_map first")
+                _check_unit_map(panel, f"the map in row {r}, column {title!r}")
                 shown = ax.imshow(panel, cmap=cmap, vmin=0, vmax=1)
             elif panel.ndim == 3 and panel.shape[-1] == 3:
                 ax.imshow(panel)
@@ -203,10 +208,9 @@ def overlay_panel(ax: Axes, image: np.ndarray | Image.Image, heat: np.ndarray, t
     if not isinstance(title, str):
         raise TypeError(f"title must be a string, got {type(title).__name__}")
     heat = np.asarray(heat, dtype=float)
-    if heat.ndim != 2 or not np.all(np.isfinite(heat)) or heat.min() < -1e-6 \
-            or heat.max() > 1 + 1e-6:
-        raise ValueError("heat must be a finite (H, W) map in [0, 1]; pass it through "
-                         "utils.images.normalize_map first")
+    if heat.ndim != 2:
+        raise ValueError(f"heat must be an (H, W) map, got shape {heat.shape}")
+    _check_unit_map(heat, "heat")
     ax.imshow(overlay(image, heat, alpha=alpha), interpolation="nearest")
     if boxes is not None:
         draw_boxes(ax, boxes, box_colour, linewidth=2, linestyle=linestyle)
@@ -221,8 +225,7 @@ def overlay_colour_bar(fig: Figure, axes: Axes | np.ndarray | Sequence[Axes], la
     """The one colour bar of a grid of :func:`overlay_panel` panels: jet, from 0 to 1."""
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
-    if not isinstance(label, str) or not label:
-        raise ValueError("label must be a non-empty string: what the colours measure")
+    check_string("label", label)
     mappable = plt.cm.ScalarMappable(norm=plt.Normalize(0, 1), cmap="jet")
     fig.colorbar(mappable, ax=axes, fraction=0.02, pad=0.01, label=label)
 
