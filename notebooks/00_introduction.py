@@ -461,6 +461,7 @@ plt.show()
 # [06]: 06_grad_cam.ipynb
 # [08]: 08_counterfactuals.ipynb
 # [09]: 09_transformers.ipynb
+# [14]: 14_inside_a_transformer.ipynb
 #
 # ### Notation used in every notebook
 #
@@ -502,6 +503,7 @@ plt.show()
 # | [11 data attribution] | Which training examples made this prediction? |
 # | [12 attacks on explanations] | Can a model hide what it does from LIME, SHAP or saliency? |
 # | [13 explaining generation] | Which input tokens produced each generated token? |
+# | [14 inside a transformer] | How does a network compute its answer, layer by layer? |
 #
 # [00 introduction]: 00_introduction.ipynb
 # [01 classical feature importance]: 01_feature_importance.ipynb
@@ -517,6 +519,7 @@ plt.show()
 # [11 data attribution]: 11_data_attribution.ipynb
 # [12 attacks on explanations]: 12_attacks_on_explanations.ipynb
 # [13 explaining generation]: 13_explaining_generation.ipynb
+# [14 inside a transformer]: 14_inside_a_transformer.ipynb
 #
 # The methods behind each answer: **01** linear coefficients, impurity importance (MDI) and its
 # bias, permutation and drop-column importance; **02** ICE, partial dependence, centred ICE, ALE;
@@ -530,7 +533,9 @@ plt.show()
 # boosting machines, rule lists and decision sets, Anchors, the Rashomon set; **11** influence
 # functions, TracIn, representer points, data Shapley; **12** scaffolding attacks on LIME and
 # SHAP, manipulated saliency maps, fairwashing; **13** ablation, Shapley sampling, Integrated
-# Gradients and attention for the tokens a translator generates.
+# Gradients and attention for the tokens a translator generates; **14** linear probes with a
+# control task, the logit lens, activation and attribution patching, head ablation and a sparse
+# autoencoder, on a toy transformer whose circuit is known.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Environment check
@@ -879,14 +884,18 @@ assert ESPRESSO in top5_ids and top5_ids & set(CAT_IDS), "both objects appear in
 # | MDI (impurity importance) | training impurity decrease of a feature's tree splits | [01] |
 # | model-agnostic / model-specific | only calls $f$ / uses weights, gradients or splits | [00] |
 # | partial dependence (PDP) | the mean of the ICE curves over the data | [02] |
+# | patching (activation) | rerun a corrupted input with one activation from a clean run | [14] |
 # | permutation importance | held-out score lost when the column of $x_i$ is shuffled | [01] |
 # | pointing game | a hit if the map's maximum lies on the object | [06], [07] |
+# | probe | a small classifier that reads a variable off a layer's activations | [14] |
+# | residual stream | the sum of embeddings and every layer's output in a transformer | [14] |
 # | saliency map | a heat-map of attributions over pixels, e.g. $\lvert\nabla_x f_c\rvert$ | [05] |
 # | sanity check | the map must change when the weights or the labels are randomized | [07] |
 # | SHAP | Shapley values of the features; absent ones masked or from background data | [04] |
 # | Shapley value | mean marginal contribution $v(S \cup \{i\}) - v(S)$ over coalitions $S$ | [04] |
 # | shortcut (Clever Hans) | a cue that predicts the label in the data but not in the world | [00] |
 # | SmoothGrad | the gradient averaged over noisy copies $x + \varepsilon$ | [05] |
+# | sparse autoencoder | rewrites activations as a sparse sum of learned directions | [14] |
 # | superpixel | a region of similar colour, LIME's unit on images | [03] |
 # | surrogate | an interpretable $g$ fitted to $f$'s outputs: local (LIME) or global | [03], [08] |
 #

@@ -470,3 +470,20 @@ def test_boston_shares_of_the_shipped_column_reproduce_it():
 def test_boston_helpers_reject_bad_input(function, value, error, message):
     with pytest.raises(error, match=message):
         getattr(data, function)(value)
+
+
+# --------------------------------------------------------------------------- negation scope
+
+
+def test_negation_scope_marks_the_tokens_after_a_negator():
+    tokens = ["this", "is", "not", "a", "good", "film", "at", "all"]
+    assert data.negation_scope(tokens).tolist() == [False] * 3 + [True] * 3 + [False] * 2
+    contraction = ["it", "doesn", "'", "t", "work", "."]
+    assert data.negation_scope(contraction, window=2).tolist() == [False] * 4 + [True] * 2
+
+
+def test_negation_scope_validates():
+    with pytest.raises(TypeError, match="sequence of token strings"):
+        data.negation_scope("not a list")
+    with pytest.raises(ValueError, match="window"):
+        data.negation_scope(["not", "good"], window=0)

@@ -40,6 +40,8 @@ __all__ = [
     "make_planted_text",
     "make_planted_images",
     "remove_token",
+    "NEGATORS",
+    "negation_scope",
     "planted_reviews",
     "ToyTranslation",
     "TOY_LEXICON",
@@ -430,6 +432,24 @@ def remove_token(texts: Sequence[str], token: str) -> np.ndarray:
         raise TypeError("texts must be a sequence of strings")
     token = token.strip()
     return np.array([" ".join(w for w in t.split() if w != token) for t in texts], dtype=object)
+
+
+# WordPiece tokens (uncased) that negate what follows; "n't" arrives as "'" then "t".
+NEGATORS = frozenset({"not", "no", "never", "nothing", "nobody", "none", "nor", "neither",
+                      "without", "cannot"})
+
+
+def negation_scope(tokens: Sequence[str], window: int = 3) -> np.ndarray:
+    """Per token, True when one of the ``window`` tokens before it negates (``NEGATORS``, or a
+    ``t`` right after an apostrophe): a property of the context, not of the token itself, which
+    is what a probe with a control task (Hewitt & Liang 2019) needs."""
+    if isinstance(tokens, str) or not all(isinstance(t, str) for t in tokens):
+        raise TypeError("tokens must be a sequence of token strings, e.g. a tokenizer's output")
+    window = check_int("window", window, 1)
+    tokens = [t.lower() for t in tokens]
+    negates = [t in NEGATORS or (t == "t" and i > 0 and tokens[i - 1] == "'")
+               for i, t in enumerate(tokens)]
+    return np.array([any(negates[max(0, i - window):i]) for i in range(len(tokens))], dtype=bool)
 
 
 def planted_reviews(n_samples: int = 600, rate: float = 0.5, seed: int = 0):
