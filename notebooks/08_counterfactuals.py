@@ -155,6 +155,11 @@ from torch import nn
 
 from utils.data import load_tabular
 
+# %% [markdown]
+# Load the table, keep the five numeric and seven categorical features, and split the people
+# 75/25, stratified by income.
+
+# %%
 adult = load_tabular("adult")
 NUMERIC = ["age", "education_num", "capital_gain", "capital_loss", "hours_per_week"]
 CATEGORICAL = ["workclass", "marital_status", "occupation", "relationship", "race", "sex",
@@ -167,7 +172,11 @@ X_train = table.iloc[train_rows].reset_index(drop=True)
 X_test = table.iloc[test_rows].reset_index(drop=True)
 y_train, y_test = income[train_rows], income[test_rows]
 
-# The encoding: standardized numbers first, then one 0/1 column per category level.
+# %% [markdown]
+# The network's input: the standardized numbers first, then one 0/1 column per category
+# level. `FIRST` and `BLOCK` locate each category's columns.
+
+# %%
 MEAN = X_train[NUMERIC].mean().to_numpy()
 STD = X_train[NUMERIC].std().to_numpy()
 LEVELS = {c: sorted(table[c].unique()) for c in CATEGORICAL}
@@ -175,7 +184,11 @@ COLUMNS = NUMERIC + [f"{c}={level}" for c in CATEGORICAL for level in LEVELS[c]]
 FIRST = {c: COLUMNS.index(f"{c}={LEVELS[c][0]}") for c in CATEGORICAL}
 BLOCK = {c: slice(FIRST[c], FIRST[c] + len(LEVELS[c])) for c in CATEGORICAL}
 
+# %% [markdown]
+# `encode` writes rows of the table in that layout.
 
+
+# %%
 def encode(frame: pd.DataFrame) -> np.ndarray:
     """Rows of the table as the network's input vectors."""
     z = np.zeros((len(frame), len(COLUMNS)), dtype=np.float32)
@@ -186,6 +199,10 @@ def encode(frame: pd.DataFrame) -> np.ndarray:
     return z
 
 
+# %% [markdown]
+# Encode both splits, and list the 16 education levels.
+
+# %%
 Z_train, Z_test = encode(X_train), encode(X_test)
 print(f"{len(table):,} people: {len(X_train):,} for training, {len(X_test):,} for testing; "
       f"{len(COLUMNS)} input columns; share earning >50K: {y_train.mean():.3f}")
@@ -214,6 +231,11 @@ def one_thread():
         torch.set_num_threads(previous)
 
 
+# %% [markdown]
+# Train for 10 epochs with AdamW on the binary cross-entropy of the logit, in mini-batches of
+# 512 drawn by a seeded shuffle.
+
+# %%
 torch.manual_seed(0)
 black_box = nn.Sequential(nn.Linear(len(COLUMNS), 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(),
                           nn.Linear(64, 1))
@@ -228,6 +250,11 @@ with one_thread():
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
+
+# %% [markdown]
+# Freeze the trained network. `score` returns its logit $f$ for ">50K".
+
+# %%
 black_box.eval().requires_grad_(False)
 
 
@@ -237,9 +264,15 @@ def score(z: np.ndarray | torch.Tensor) -> np.ndarray:
         return black_box(torch.as_tensor(z, dtype=torch.float32))[:, 0].numpy()
 
 
+# %% [markdown]
+# Its test accuracy, against the constant answer "<=50K".
+
+# %%
 test_accuracy = np.mean((score(Z_test) >= 0) == y_test)
 print(f"black-box test accuracy {test_accuracy:.3f} (always '<=50K' would score "
       f"{1 - y_test.mean():.3f})")
+
+# %%
 assert test_accuracy > 1 - y_test.mean() + 0.05
 
 # %% [markdown]
@@ -277,17 +310,36 @@ print("unit of distance per feature:",
       ", ".join(f"{name} {s:,.0f}" for name, s in zip(NUMERIC, SCALE, strict=True)))
 print("share of zeros: " + ", ".join(f"{c} {(X_train[c] == 0).mean():.3f}"
                                      for c in ("capital_gain", "capital_loss")))
+
+# %% [markdown]
+# The weights $w_i$ of the encoded distance, the box of values seen in training (each input
+# stays inside it), and the target $y^\star = \operatorname{logit}(0.6) = \log(0.6/0.4)$.
+
+# %%
 L1_WEIGHT = np.full(len(COLUMNS), 0.5, dtype=np.float32)
 L1_WEIGHT[:len(NUMERIC)] = STD / SCALE
 LOWEST, HIGHEST = torch.from_numpy(Z_train.min(0)), torch.from_numpy(Z_train.max(0))
 TARGET_LOGIT = float(np.log(0.6 / 0.4))
 
+# %% [markdown]
+# The proximity term $d(x, x^{\mathrm{cf}}) = \sum_i w_i |z_i - z^{\mathrm{cf}}_i|$.
 
+
+# %%
 def distance(z: np.ndarray, z_cf: np.ndarray) -> np.ndarray:
     """Wachter's MAD-weighted L1 distance, in the encoded space."""
     return np.abs(z_cf - z) @ L1_WEIGHT
 
 
+# %% [markdown]
+# The search stays one function, since its rounds and steps share $\lambda$ and the iterate.
+# Each of up to 8 rounds takes 200 proximal steps: a gradient step on
+# $\lambda\,(f(z^{\mathrm{cf}}) - y^\star)^2$, a soft-threshold of the change by the learning
+# rate times $w_i$, and a clip to the training box. After each round, the rows that are still
+# invalid get $4\lambda$; once all are valid, it stops.
+
+
+# %%
 def wachter_counterfactuals(z: np.ndarray, rounds: int = 8, steps: int = 200,
                             lr: float = 0.02) -> np.ndarray:
     """Minimise lambda * (f(z_cf) - target)^2 + d(z, z_cf) for a batch of rows at once,
@@ -312,6 +364,10 @@ def wachter_counterfactuals(z: np.ndarray, rounds: int = 8, steps: int = 200,
     return z_cf.detach().numpy()
 
 
+# %% [markdown]
+# The 20 people: the first 20 near misses in a fixed shuffle of the test rows.
+
+# %%
 test_probability = 1 / (1 + np.exp(-score(Z_test)))
 refused = test_probability < 0.5
 near_miss = refused & (test_probability >= 0.1)
@@ -321,12 +377,19 @@ test_order = np.random.default_rng(0).permutation(len(X_test))
 people = np.sort(test_order[near_miss[test_order]][:20])
 print(f"{refused.sum()} test people refused; {near_miss.sum()} of them near misses "
       f"(0.1 <= P(>50K) < 0.5), from which we draw {len(people)}")
+
+# %% [markdown]
+# Search for all 20 at once, on one thread, and count the valid answers.
+
+# %%
 z_people = Z_test[people]
 with one_thread():
     naive = wachter_counterfactuals(z_people)
 naive_valid = score(naive) >= 0
 print(f"Wachter counterfactuals valid for {naive_valid.sum()} of {len(people)} people; "
       f"mean distance {distance(z_people, naive).mean():.2f}")
+
+# %%
 assert naive_valid.all(), "the search reached the target for every person"
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -350,6 +413,11 @@ def describe(z: np.ndarray) -> pd.Series:
     return pd.Series(values)
 
 
+# %% [markdown]
+# `changed_features` names the table's features whose encoded columns moved.
+
+
+# %%
 def changed_features(z: np.ndarray, z_cf: np.ndarray) -> list[str]:
     """The table's features whose encoded columns differ."""
     moved = np.abs(z_cf - z) > 1e-6
@@ -357,6 +425,11 @@ def changed_features(z: np.ndarray, z_cf: np.ndarray) -> list[str]:
             + [c for c in CATEGORICAL if moved[BLOCK[c]].any()])
 
 
+# %% [markdown]
+# Which counterfactuals change an immutable feature, or one that the constrained search below
+# will freeze? We read the first one that moves the birthplace.
+
+# %%
 IMMUTABLE = ["age", "race", "sex", "native_country"]
 FROZEN = ["marital_status", "relationship", "capital_gain", "capital_loss"]
 naive_changes = [changed_features(z, c) for z, c in zip(z_people, naive, strict=True)]
@@ -365,12 +438,24 @@ touches_fixed = np.array([bool(set(ch) & set(IMMUTABLE + FROZEN)) for ch in naiv
 moves_country = np.array(["native_country" in ch for ch in naive_changes])
 shown = int(np.flatnonzero(moves_country)[0])  # the first person whose birthplace moved
 birthplace_weights = naive[shown][BLOCK["native_country"]]
+
+# %%
 assert (birthplace_weights > 1e-3).sum() >= 2, "born in more than one country at once"
+
+# %% [markdown]
+# That person, before and after, and the counts.
+
+# %%
 print(pd.DataFrame({"original": describe(z_people[shown]),
                     "Wachter counterfactual": describe(naive[shown])}).to_string())
 print(f"\nchanged: {naive_changes[shown]}")
 print(f"counterfactuals that change an immutable feature: {touches_immutable.sum()} of "
       f"{len(people)}; an immutable or a frozen one (see below): {touches_fixed.sum()}")
+
+# %% [markdown]
+# Which category levels did the search raise, and how many people in the table have them?
+
+# %%
 raised = pd.Series([COLUMNS[j] for z, z_cf in zip(z_people, naive, strict=True)
                     for j in np.flatnonzero(z_cf - z > 0.005) if j >= len(NUMERIC)])
 print("\ncategory levels the search raised most often:")
@@ -379,6 +464,8 @@ for column, times in raised.value_counts().head(4).items():
     print(f"  {column}: in {times} of {len(people)} counterfactuals; "
           f"{(table[feature] == level).sum():,} of {len(table):,} people have it")
 top_feature, top_level = raised.value_counts().index[0].split("=", 1)
+
+# %%
 assert (table[top_feature] == top_level).mean() < 0.01, "the favourite level is a rare one"
 assert touches_immutable.mean() > 0.5 and touches_fixed.all()
 
@@ -405,9 +492,12 @@ def snap_to_row(z: np.ndarray) -> np.ndarray:
     return snapped
 
 
+# %%
 naive_snapped = snap_to_row(naive)
 print(f"still valid after rounding to a real row: {(score(naive_snapped) >= 0).sum()} of "
       f"{len(people)}")
+
+# %%
 assert (score(naive_snapped) >= 0).mean() < 0.25
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -449,7 +539,12 @@ PAID_WORK = ["Federal-gov", "Local-gov", "Private", "Self-emp-inc", "Self-emp-no
              "State-gov"]
 KNOWN_JOBS = [o for o in LEVELS["occupation"] if o != "?"]
 
+# %% [markdown]
+# **Step 1: the actionable set $\mathcal{A}(x)$.** Every combination of the allowed values of
+# the four actionable features, as a table of candidates.
 
+
+# %%
 def candidate_grid(person: pd.Series) -> pd.DataFrame:
     """Every combination of allowed values of the four actionable features."""
     choices = {
@@ -463,6 +558,12 @@ def candidate_grid(person: pd.Series) -> pd.DataFrame:
                          for (name, values), index in zip(choices.items(), mesh, strict=True)})
 
 
+# %% [markdown]
+# **Step 2: encode the candidates.** A fast path: copy the person's encoded row and rewrite
+# only the columns of the four actionable features.
+
+
+# %%
 def encode_edits(z: np.ndarray, grid: pd.DataFrame) -> np.ndarray:
     """Encode one person with the grid's values of the actionable features (fast path)."""
     edited = np.repeat(z[None], len(grid), axis=0)
@@ -475,6 +576,12 @@ def encode_edits(z: np.ndarray, grid: pd.DataFrame) -> np.ndarray:
     return edited
 
 
+# %% [markdown]
+# **Step 3: the cost.** Wachter's $d$ restricted to the actionable features: MAD units for
+# the two numbers, 1 per switched category.
+
+
+# %%
 def recourse_cost(person: pd.Series, grid: pd.DataFrame) -> np.ndarray:
     """d(x, x_cf) over the actionable features: MAD units and 1 per category switch."""
     return (np.abs(grid["education_num"].to_numpy(dtype=float) - person["education_num"])
@@ -485,6 +592,12 @@ def recourse_cost(person: pd.Series, grid: pd.DataFrame) -> np.ndarray:
             + (grid["workclass"].to_numpy() != person["workclass"]))
 
 
+# %% [markdown]
+# **Step 4: score and choose.** One forward pass over the grid; among the valid candidates,
+# the cheapest is the counterfactual (`None` when no candidate is valid).
+
+
+# %%
 def exact_counterfactual(person: pd.Series, z: np.ndarray) -> tuple[pd.Series | None, int]:
     """The cheapest valid counterfactual in the actionable set (None if there is none),
     and the number of candidates scored."""
@@ -498,6 +611,10 @@ def exact_counterfactual(person: pd.Series, z: np.ndarray) -> tuple[pd.Series | 
     return counterfactual, len(grid)
 
 
+# %% [markdown]
+# Run it for the 20 people, timing the whole search.
+
+# %%
 start = time.perf_counter()
 searched = [exact_counterfactual(X_test.iloc[i], Z_test[i]) for i in people]
 record_throughput("exact counterfactual search (Adult MLP)", sum(n for _, n in searched),
@@ -518,22 +635,40 @@ print(f"a counterfactual exists for {len(found)} of {len(people)} people; "
 originals = X_test.iloc[people[found]].reset_index(drop=True)
 constrained = constrained.reset_index(drop=True)
 z_constrained = encode(constrained)
+
+# %%
 assert (score(z_constrained) >= 0).all(), "every counterfactual is valid"
 assert constrained[IMMUTABLE + FROZEN].equals(originals[IMMUTABLE + FROZEN]), \
     "immutable and frozen features are unchanged"
+
+# %%
 hours = constrained["hours_per_week"].to_numpy(dtype=float)
 assert np.all(hours == np.round(hours)) and hours.min() >= 1 and hours.max() <= 99
 assert (constrained["education_num"].to_numpy(dtype=int)
         >= originals["education_num"].to_numpy(dtype=int)).all(), "education only goes up"
 assert constrained["occupation"].isin(KNOWN_JOBS + ["?"]).all()
 assert constrained["workclass"].isin(LEVELS["workclass"]).all()
+
+# %% [markdown]
+# Which features did each constrained counterfactual change?
+
+# %%
 constrained_changes = [changed_features(a, b) for a, b in
                        zip(encode(originals), z_constrained, strict=True)]
+
+# %%
 assert len(found) > len(people) / 2, "most near misses have recourse"
+
+# %%
 print(f"all {len(found)} counterfactuals valid, immutable and frozen features unchanged, "
       "values within the allowed domain")
 print("\nfeatures changed:", pd.Series([", ".join(ch) for ch in constrained_changes])
       .value_counts().to_dict())
+
+# %% [markdown]
+# The first person who needs two or more changes, in all three versions.
+
+# %%
 example = next(k for k, ch in enumerate(constrained_changes) if len(ch) >= 2)
 print(f"\nperson {found[example] + 1} of the {len(people)}, who needs "
       f"{len(constrained_changes[example])} changes:")
@@ -571,11 +706,21 @@ from sklearn.neighbors import LocalOutlierFactor, NearestNeighbors
 reference = Z_train[np.random.default_rng(0).choice(len(Z_train), size=5000, replace=False)]
 outlier_model = LocalOutlierFactor(n_neighbors=20, novelty=True).fit(reference)
 nearest_real = NearestNeighbors(n_neighbors=1).fit(Z_train)
+
+# %% [markdown]
+# Both plausibility scores for the people themselves and for their two counterfactuals.
+
+# %%
 z_originals = encode(originals)
 groups = {"people": z_originals, "Wachter": naive[found], "constrained": z_constrained}
 plausibility = {name: {"nearest real person": nearest_real.kneighbors(z)[0][:, 0],
                        "local outlier factor": -outlier_model.score_samples(z)}
                 for name, z in groups.items()}
+
+# %% [markdown]
+# The comparison, one row per property and one column per group.
+
+# %%
 report = pd.DataFrame({
     "valid": [np.nan, np.mean(score(naive[found]) >= 0), np.mean(score(z_constrained) >= 0)],
     "valid as a real row": [np.nan, np.mean(score(snap_to_row(naive[found])) >= 0),
@@ -591,9 +736,13 @@ report = pd.DataFrame({
 }, index=list(groups)).T
 print(f"{len(found)} people with both counterfactuals (shares and means over them)")
 print(report.round(3).to_string())
+
+# %%
 assert report.loc["valid as a real row", "Wachter"] < 0.25, "rounding breaks validity"
 assert report.loc["distance d", "Wachter"] < report.loc["distance d", "constrained"] / 2, \
     "the relaxed problem looks much closer"
+
+# %%
 for measure in ("nearest real person", "local outlier factor"):
     naive_values = plausibility["Wachter"][measure]
     constrained_values = plausibility["constrained"][measure]
@@ -701,6 +850,10 @@ from utils.images import upsample_map
 from utils.models import load_image_classifier, top_k
 from utils.plotting import overlay_colour_bar, overlay_panel
 
+# %% [markdown]
+# The pretrained CNN, the scene, and the class ids we contrast.
+
+# %%
 image_model = load_image_classifier(device=DEVICE)
 classes = image_model.categories
 scene = load_two_object_scene()
@@ -710,6 +863,11 @@ TIGER_CAT, ESPRESSO = 282, 967
 CAT_IDS = scene.class_ids["cat"]  # tabby, tiger cat and Egyptian cat
 print("the cat classes:", [classes[c] for c in CAT_IDS])
 
+# %% [markdown]
+# One forward pass of the scene, with a hook that keeps the last convolutional block's feature
+# maps $A^k$ for the gradients below.
+
+# %%
 captured = {}
 hook = image_model.target_layer.register_forward_hook(
     lambda module, args, output: captured.update(maps=output))
@@ -719,7 +877,12 @@ print("scene top 5: " + " | ".join(f"{c} {p:.3f}" for c, p in
                                    top_k(scene_logits.softmax(0), classes, 5)))
 print(f"logits: tiger cat {scene_logits[TIGER_CAT]:.2f}, espresso {scene_logits[ESPRESSO]:.2f}")
 
+# %% [markdown]
+# The map before the ReLU, $\sum_k \alpha_k(s)\,A^k$: the gradient of $s$ with respect to
+# the kept maps, averaged over the grid, weights the maps.
 
+
+# %%
 def cam_before_relu(score: torch.Tensor) -> np.ndarray:
     """sum_k alpha_k(score) A^k on the 7 x 14 grid of the scene's last conv block."""
     (gradient,) = torch.autograd.grad(score, captured["maps"], retain_graph=True)
@@ -727,12 +890,21 @@ def cam_before_relu(score: torch.Tensor) -> np.ndarray:
     return (weights * captured["maps"]).sum(1)[0].detach().cpu().numpy()
 
 
+# %% [markdown]
+# The displayed map $L(s)$: the ReLU, then upsampling to the image and scaling to [0, 1].
+
+
+# %%
 def displayed(raw: np.ndarray) -> np.ndarray:
     """ReLU, upsample to the image, scale to [0, 1]: the map as pytorch-grad-cam returns it."""
     heat = upsample_map(np.maximum(raw, 0), scene_image.shape[:2])
     return (heat - heat.min()) / (heat.max() - heat.min() + 1e-7)
 
 
+# %% [markdown]
+# The four maps: one per class, and the two contrasts $f_A - f_B$ and $f_B - f_A$.
+
+# %%
 raw_maps = {
     "tiger cat": cam_before_relu(scene_logits[TIGER_CAT]),
     "espresso": cam_before_relu(scene_logits[ESPRESSO]),
@@ -740,9 +912,17 @@ raw_maps = {
     "espresso, not tiger cat": cam_before_relu(scene_logits[ESPRESSO] - scene_logits[TIGER_CAT]),
 }
 scratch_maps = {name: displayed(raw) for name, raw in raw_maps.items()}
+
+# %% [markdown]
+# Linearity: before the ReLU, the contrast equals the difference of the two class maps, and the
+# reverse contrast is its negative.
+
+# %%
 gap = np.abs(raw_maps["tiger cat, not espresso"]
              - (raw_maps["tiger cat"] - raw_maps["espresso"])).max()
 print(f"largest gap between the contrastive map and the difference of class maps: {gap:.1e}")
+
+# %%
 assert gap < 1e-4 * np.abs(raw_maps["tiger cat"]).max(), "linear before the ReLU"
 assert np.allclose(raw_maps["espresso, not tiger cat"], -raw_maps["tiger cat, not espresso"],
                    atol=1e-5), "the reverse contrast is the negative"
@@ -766,6 +946,10 @@ class LogitDifference:
         return output[..., self.a] - output[..., self.b]
 
 
+# %% [markdown]
+# The library's two contrastive maps, which must equal ours.
+
+# %%
 with GradCAM(model=image_model.model, target_layers=[image_model.target_layer]) as cam:
     library_maps = {
         "tiger cat, not espresso": cam(input_tensor=scene_input.clone().requires_grad_(True),
@@ -773,11 +957,18 @@ with GradCAM(model=image_model.model, target_layers=[image_model.target_layer]) 
         "espresso, not tiger cat": cam(input_tensor=scene_input.clone().requires_grad_(True),
                                        targets=[LogitDifference(ESPRESSO, TIGER_CAT)])[0],
     }
+
+# %%
 for name, heat in library_maps.items():
     difference = np.abs(heat - scratch_maps[name]).max()
     print(f"{name}: largest difference from scratch vs pytorch-grad-cam {difference:.1e}")
     assert difference < 1e-4, "from scratch = library"
 
+# %% [markdown]
+# Where does each map put its mass? Its share on the cat half, on the right half and in the
+# coffee box, next to the area shares.
+
+# %%
 right_half = ~scene.masks["cat"]  # the cat box is the left half of the scene
 shares = pd.DataFrame(
     {name: {"cat half": mass_share(heat, scene.masks["cat"]),
@@ -787,6 +978,8 @@ shares = pd.DataFrame(
 print(f"\nshare of each map's mass (area shares: cat half {scene.masks['cat'].mean():.2f}, "
       f"coffee box {scene.masks['coffee'].mean():.2f})")
 print(shares.round(3).to_string())
+
+# %%
 assert shares.loc["tiger cat, not espresso", "cat half"] > 0.9, "cat vs espresso: on the cat"
 assert shares.loc["espresso, not tiger cat", "right half"] > 0.9, "and vice versa"
 assert shares.loc["tiger cat, not espresso", "cat half"] > shares.loc["tiger cat", "cat half"]
@@ -869,12 +1062,21 @@ GREY_LEVEL = 2 / 255
 EPSILON = 2 * GREY_LEVEL
 per_image_cross_entropy = nn.CrossEntropyLoss(reduction="none")
 
+# %% [markdown]
+# `to_uint8` turns a model input back into the 8-bit image it would be saved as.
 
+
+# %%
 def to_uint8(x: torch.Tensor) -> np.ndarray:
     """A model input back to an 8-bit image, as it would be saved."""
     return np.round(image_model.to_image(x) * 255).astype(np.uint8)
 
 
+# %% [markdown]
+# FGSM from scratch: one gradient of the cross-entropy with respect to the input, one signed
+# step of size $\varepsilon$, a clip to [-1, 1]. Then captum's `FGSM` on the same input.
+
+# %%
 espresso_label = torch.tensor([ESPRESSO], device=DEVICE)
 attacked = scene_input.clone().requires_grad_(True)
 loss = F.cross_entropy(image_model.model(attacked), espresso_label)
@@ -883,14 +1085,26 @@ fgsm_scratch = (scene_input + EPSILON * input_gradient.sign()).clamp(-1, 1)
 fgsm_captum = FGSM(image_model.model, loss_func=per_image_cross_entropy, lower_bound=-1,
                    upper_bound=1).perturb(scene_input.clone().requires_grad_(True), EPSILON,
                                           espresso_label).detach()
-# captum leaves alone the inputs whose gradient is below 1e-6 in magnitude.
+
+# %% [markdown]
+# captum leaves alone the inputs whose gradient is below $10^{-6}$ in magnitude: there its image
+# must equal the scene, and everywhere else it must equal ours exactly.
+
+# %%
 flat_gradient = input_gradient.abs() <= 1e-6
 print(f"inputs with a gradient below captum's 1e-6 cut-off: {int(flat_gradient.sum())} of "
       f"{input_gradient.numel():,}")
+
+# %%
 assert torch.equal(fgsm_scratch[~flat_gradient], fgsm_captum[~flat_gradient]), \
     "from scratch = captum"
 assert torch.equal(fgsm_captum[flat_gradient], scene_input[flat_gradient])
 
+# %% [markdown]
+# Targeted PGD towards "tiger cat": 10 steps of one grey level, each projected back into the
+# $\varepsilon$-box.
+
+# %%
 with warnings.catch_warnings():
     # PGD detaches its iterate after every step, and captum warns each time it re-enables
     # gradients on it; the warning is harmless here.
@@ -900,6 +1114,11 @@ with warnings.catch_warnings():
                                             radius=EPSILON, step_size=GREY_LEVEL, step_num=10,
                                             target=torch.tensor([TIGER_CAT], device=DEVICE),
                                             targeted=True).detach()
+
+# %% [markdown]
+# Both attacks saved as 8-bit images: no pixel may move by more than 2 grey levels.
+
+# %%
 attacks = {"FGSM (untargeted)": to_uint8(fgsm_captum), "PGD (to tiger cat)": to_uint8(pgd_captum)}
 for name, image in attacks.items():
     largest = int(np.abs(image.astype(int) - scene_image).max())
@@ -930,7 +1149,11 @@ orders = {"map order": np.argsort(-contrast_by_cell, kind="stable")[:MAX_CELLS]}
 for seed in (1, 2):
     orders[f"random order {seed}"] = np.random.default_rng(seed).permutation(right_cells)
 
+# %% [markdown]
+# `grey_out` paints the given cells (numbered row by row) mid-grey.
 
+
+# %%
 def grey_out(image: np.ndarray, cells: np.ndarray) -> np.ndarray:
     edited = image.copy()
     for cell in cells:
@@ -939,6 +1162,22 @@ def grey_out(image: np.ndarray, cells: np.ndarray) -> np.ndarray:
     return edited
 
 
+# %% [markdown]
+# `first_flip` reads off the smallest number of grey cells that makes a cat class the top-1.
+
+
+# %%
+def first_flip(probs: np.ndarray) -> int | None:
+    """The smallest number of cells after which the top-1 class is a cat, if any."""
+    flipped = np.flatnonzero(np.isin(probs.argmax(1), CAT_IDS))
+    return int(flipped[0]) + 1 if len(flipped) else None
+
+
+# %% [markdown]
+# Score the first 1 to 12 cells of each of the three orders (36 images) in one timed call, and
+# count for each order how many cells it takes to make the top-1 class a cat.
+
+# %%
 start = time.perf_counter()
 greyed = np.stack([grey_out(scene_image, order[:k]) for order in orders.values()
                    for k in range(1, MAX_CELLS + 1)])
@@ -949,22 +1188,21 @@ occlusion_probs = dict(zip(orders, all_probs.reshape(len(orders), MAX_CELLS, -1)
 record_throughput("occlusion counterfactual (EfficientNet-Lite0, two-object scene)",
                   len(greyed), time.perf_counter() - start, forward=image_model.model,
                   example=scene_input[0])
-
-
-def first_flip(probs: np.ndarray) -> int | None:
-    """The smallest number of cells after which the top-1 class is a cat, if any."""
-    flipped = np.flatnonzero(np.isin(probs.argmax(1), CAT_IDS))
-    return int(flipped[0]) + 1 if len(flipped) else None
-
-
 cells_needed = {name: first_flip(probs) for name, probs in occlusion_probs.items()}
 for name, k in cells_needed.items():
     print(f"{name}: top-1 becomes a cat after "
           f"{k if k else f'more than {MAX_CELLS}'} cells")
 k_map = cells_needed["map order"]
+
+# %%
 assert k_map is not None, "greying out the cells the contrast points at turns the scene into a cat"
 assert all(k is None or k > k_map for name, k in cells_needed.items() if name != "map order"), \
     "random cells of the same half take longer"
+
+# %% [markdown]
+# The counterfactual is the scene with the first `k_map` cells of the map order greyed out.
+
+# %%
 counterfactual_image = grey_out(scene_image, orders["map order"][:k_map])
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -982,6 +1220,12 @@ random_signs = np.clip(scene_image.astype(int) + noise, 0, 255).astype(np.uint8)
 edited = {"original": scene_image, "random ±2 levels": random_signs, **attacks,
           "counterfactual (occlusion)": counterfactual_image}
 edited_probs = image_model.predict_proba(np.stack(list(edited.values())))
+
+# %% [markdown]
+# For each image: the top class, the two probabilities, and the size, extent and place of the
+# change.
+
+# %%
 measured = {}
 for (name, image), probs in zip(edited.items(), edited_probs, strict=True):
     difference = np.abs(image.astype(int) - scene_image)
@@ -995,12 +1239,45 @@ for (name, image), probs in zip(edited.items(), edited_probs, strict=True):
         else np.nan}
 comparison = pd.DataFrame(measured).T
 print(comparison.to_string(float_format=lambda v: f"{v:.3f}"))
+
+# %%
 assert int(edited_probs[1].argmax()) == ESPRESSO, "random noise of the same size changes nothing"
 assert int(edited_probs[2].argmax()) != ESPRESSO and int(edited_probs[3].argmax()) == TIGER_CAT
 assert comparison.loc["counterfactual (occlusion)", "change in coffee box"] > 0.9
 coffee_area = scene.masks["coffee"].mean()
 assert abs(comparison.loc["PGD (to tiger cat)", "change in coffee box"] - coffee_area) < 0.05, \
     "the adversarial change is spread like the area: it points at nothing"
+
+# %% [markdown]
+# The figure below sets the four images side by side. Its last panel shows what the
+# counterfactual removed: the scene's pixels wherever the counterfactual differs, on white.
+
+# %%
+removed = np.full_like(scene_image, 255)
+changed_pixels = (counterfactual_image != scene_image).any(axis=2)
+removed[changed_pixels] = scene_image[changed_pixels]
+
+# %% [markdown]
+# Its first panel of the second row draws the occlusion curves: the summed probability of the
+# three cat classes (solid) and of espresso (dashed) against the number of grey cells, one
+# colour per order, with a vertical line at `k_map`.
+
+
+# %%
+def plot_occlusion_curves(curve_ax: plt.Axes) -> None:
+    """P(cats) and P(espresso) after 1 to MAX_CELLS grey cells, for each order."""
+    cells = np.arange(1, MAX_CELLS + 1)
+    for (name, probs), colour in zip(occlusion_probs.items(),
+                                     ["tab:blue", "tab:gray", "tab:olive"], strict=True):
+        curve_ax.plot(cells, probs[:, list(CAT_IDS)].sum(1), color=colour, linewidth=2.5,
+                      label=f"cats, {name}")
+        curve_ax.plot(cells, probs[:, ESPRESSO], color=colour, linewidth=2, linestyle="--")
+    curve_ax.axvline(k_map, color="black", linewidth=1)
+    curve_ax.set_xlabel("grey cells")
+    curve_ax.set_ylabel("probability")
+    curve_ax.set_title("P(3 cat classes) solid,\nP(espresso) dashed", fontsize="medium")
+    curve_ax.legend(fontsize=9)
+
 
 # %%
 AMPLIFY = 40
@@ -1017,26 +1294,12 @@ for ax, image in zip(axes[1, 1:3], attacks.values(), strict=True):
     ax.set_title(f"change × {AMPLIFY} around grey\n(largest {np.abs(signed).max()} levels)",
                  fontsize="medium")
     ax.axis("off")
-removed = np.full_like(scene_image, 255)
-changed_pixels = (counterfactual_image != scene_image).any(axis=2)
-removed[changed_pixels] = scene_image[changed_pixels]
 axes[1, 3].imshow(removed)
 axes[1, 3].set_title(f"what was greyed out ({k_map} cells;\nlargest change "
                      f"{np.abs(counterfactual_image.astype(int) - scene_image).max()} levels)",
                      fontsize="medium")
 axes[1, 3].axis("off")
-curve_ax = axes[1, 0]
-cells = np.arange(1, MAX_CELLS + 1)
-for (name, probs), colour in zip(occlusion_probs.items(), ["tab:blue", "tab:gray", "tab:olive"],
-                                 strict=True):
-    curve_ax.plot(cells, probs[:, list(CAT_IDS)].sum(1), color=colour, linewidth=2.5,
-                  label=f"cats, {name}")
-    curve_ax.plot(cells, probs[:, ESPRESSO], color=colour, linewidth=2, linestyle="--")
-curve_ax.axvline(k_map, color="black", linewidth=1)
-curve_ax.set_xlabel("grey cells")
-curve_ax.set_ylabel("probability")
-curve_ax.set_title("P(3 cat classes) solid,\nP(espresso) dashed", fontsize="medium")
-curve_ax.legend(fontsize=9)
+plot_occlusion_curves(axes[1, 0])
 fig.suptitle("Adversarial examples (2-level noise) versus a counterfactual (grey cells)",
              fontsize="x-large", fontweight="bold")
 plt.show()
@@ -1142,6 +1405,11 @@ def random_crop(photo: Image.Image, rng: np.random.Generator) -> np.ndarray:
     return np.clip(np.asarray(crop) * rng.uniform(0.75, 1.25), 0, 255).astype(np.uint8)
 
 
+# %% [markdown]
+# Eight crops of each photo from one seeded generator: in each group of eight, the first 6 are
+# the reference set and the last 2 are queries.
+
+# %%
 crop_rng = np.random.default_rng(0)
 REFERENCE_PER_PHOTO, QUERIES_PER_PHOTO = 6, 2
 crops, sources = [], []
@@ -1154,7 +1422,12 @@ crops, sources = np.stack(crops), np.array(sources)
 is_query = np.tile(np.arange(REFERENCE_PER_PHOTO + QUERIES_PER_PHOTO) >= REFERENCE_PER_PHOTO,
                    len(PHOTO_NAMES))
 
+# %% [markdown]
+# `embed` runs the classifier once and keeps, through the pre-hook, the input of `_fc`: the
+# embedding $h(x)$.
 
+
+# %%
 def embed(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Embeddings h(x) (what `_fc` reads) and class probabilities, for (N, H, W, 3) images."""
     seen = []
@@ -1167,12 +1440,21 @@ def embed(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return torch.cat(seen).numpy(), probs
 
 
+# %% [markdown]
+# Embed the crops and the scene. Applying `_fc` to the kept embeddings must give back the
+# classifier's probabilities.
+
+# %%
 crop_embeddings, crop_probs = embed(crops)
 scene_embedding, _ = embed(scene_image[None])
 with torch.no_grad():
     relogits = image_model.model._fc(torch.from_numpy(crop_embeddings).to(DEVICE))
+
+# %%
 assert np.allclose(relogits.softmax(1).cpu().numpy(), crop_probs, atol=1e-5), \
     "the hook reads exactly what the last layer sees"
+
+# %%
 print(f"{len(crops)} crops ({(~is_query).sum()} reference, {is_query.sum()} queries), "
       f"embedding size {crop_embeddings.shape[1]}")
 
@@ -1192,11 +1474,20 @@ def cosine_neighbours(queries: np.ndarray, reference: np.ndarray, k: int) -> np.
     return np.argsort(-(unit_q @ unit_r.T), axis=1, kind="stable")[:, :k]
 
 
+# %% [markdown]
+# The pixel-space baseline: each image shrunk to 16 × 16 colour pixels, scaled to [0, 1].
+
+
+# %%
 def pixel_features(images: list[np.ndarray]) -> np.ndarray:
     return np.stack([np.asarray(Image.fromarray(i).resize((16, 16), Image.Resampling.BILINEAR))
                      .ravel() for i in images]).astype(np.float32) / 255
 
 
+# %% [markdown]
+# The 5 nearest reference crops of each query, from scratch and with scikit-learn.
+
+# %%
 reference_rows = np.flatnonzero(~is_query)
 query_rows = np.flatnonzero(is_query)
 embedding_space = {"embedding": crop_embeddings, "pixels": pixel_features(list(crops))}
@@ -1206,8 +1497,14 @@ scratch = cosine_neighbours(crop_embeddings[query_rows], crop_embeddings[referen
 library = NearestNeighbors(n_neighbors=K_NEIGHBOURS, metric="cosine", algorithm="brute").fit(
     crop_embeddings[reference_rows]).kneighbors(crop_embeddings[query_rows],
                                                 return_distance=False)
+
+# %%
 assert np.array_equal(scratch, library), "from scratch = scikit-learn"
 
+# %% [markdown]
+# How often does a query's nearest reference crop come from the same photo, in each space?
+
+# %%
 nearest_source = {space: sources[reference_rows][cosine_neighbours(
     features[query_rows], features[reference_rows], 1)[:, 0]]
     for space, features in embedding_space.items()}
@@ -1215,8 +1512,15 @@ hits = {space: float(np.mean(found_source == sources[query_rows]))
         for space, found_source in nearest_source.items()}
 print("share of query crops whose nearest reference crop comes from the same photo: "
       + ", ".join(f"{space} {share:.2f}" for space, share in hits.items()))
+
+# %%
 assert hits["embedding"] > hits["pixels"]
 
+# %% [markdown]
+# The mean cosine similarity between the crops of each pair of photos, and the most similar
+# pair of different photos.
+
+# %%
 unit = crop_embeddings / np.linalg.norm(crop_embeddings, axis=1, keepdims=True)
 similarity = unit @ unit.T
 np.fill_diagonal(similarity, np.nan)  # leave out each crop's similarity with itself
@@ -1228,7 +1532,13 @@ closest_pair = off_diagonal.stack().idxmax()
 print("\nmean cosine similarity between the crops of two photos:")
 print(between.round(2).to_string())
 print(f"most similar pair of different photos: {closest_pair[0]} and {closest_pair[1]}")
+
+# %%
 assert set(closest_pair) == {"astronaut", "grace_hopper"}, "the two portraits"
+
+# %% [markdown]
+# The scene as a query: its 5 nearest reference crops, and its mean similarity to each photo's
+# crops.
 
 # %%
 scene_neighbours = cosine_neighbours(scene_embedding, crop_embeddings[reference_rows],
@@ -1240,9 +1550,17 @@ print("scene's mean cosine similarity to each photo's reference crops: "
       + ", ".join(f"{n} {v:.2f}" for n, v in scene_by_photo.sort_values(ascending=False).items()))
 print("scene's 5 nearest reference crops come from: "
       + ", ".join(PHOTO_NAMES[sources[reference_rows[i]]] for i in scene_neighbours))
+
+# %%
 assert all(PHOTO_NAMES[sources[reference_rows[i]]] == "chelsea" for i in scene_neighbours)
 assert scene_by_photo.idxmax() == "chelsea" and int(scene_logits.argmax()) == ESPRESSO, \
     "the neighbours say cat, the classifier says espresso"
+
+# %% [markdown]
+# For the figure: the first query crop whose nearest pixel-space neighbour comes from another
+# photo, with its neighbours in both spaces.
+
+# %%
 missed = query_rows[np.flatnonzero(nearest_source["pixels"] != sources[query_rows])[0]]
 pixel_neighbours = cosine_neighbours(embedding_space["pixels"][[missed]],
                                      embedding_space["pixels"][reference_rows], K_NEIGHBOURS)[0]
@@ -1251,6 +1569,8 @@ embed_neighbours = cosine_neighbours(crop_embeddings[[missed]], crop_embeddings[
 panels = [("two-object scene", scene_image, scene_neighbours, "embedding"),
           (f"{PHOTO_NAMES[sources[missed]]} crop", crops[missed], embed_neighbours, "embedding"),
           (f"{PHOTO_NAMES[sources[missed]]} crop", crops[missed], pixel_neighbours, "pixel")]
+
+# %%
 fig, axes = plt.subplots(3, K_NEIGHBOURS + 1, figsize=(16, 8.6), layout="constrained",
                          gridspec_kw={"width_ratios": [2] + [1] * K_NEIGHBOURS})
 for row, (title, query, neighbours, space) in enumerate(panels):
@@ -1297,13 +1617,21 @@ all_embeddings = np.vstack([crop_embeddings, scene_embedding])
 all_images = list(crops) + [scene_image]
 layout = TSNE(n_components=2, perplexity=10, method="exact", init="pca",
               random_state=0).fit_transform(all_embeddings)
+
+# %% [markdown]
+# Check the map: is every crop's nearest neighbour on it a crop of the same photo?
+
+# %%
 crop_layout = layout[:len(crops)]
 nearest_on_map = NearestNeighbors(n_neighbors=2).fit(crop_layout).kneighbors(
     crop_layout, return_distance=False)[:, 1]
 print(f"crops whose nearest neighbour on the map is a crop of the same photo: "
       f"{np.mean(sources[nearest_on_map] == sources):.2f}")
+
+# %%
 assert np.all(sources[nearest_on_map] == sources), "one group per photo"
 
+# %%
 fig, ax = plt.subplots(figsize=(13, 9))
 colours = plt.cm.tab10(np.arange(len(PHOTO_NAMES)))
 for index, name in enumerate(PHOTO_NAMES):
@@ -1386,11 +1714,22 @@ def in_table_units(z: np.ndarray) -> np.ndarray:
     return readable
 
 
+# %% [markdown]
+# The surrogate's training labels are the network's predictions, not the true incomes.
+
+# %%
 R_train, R_test = in_table_units(Z_train), in_table_units(Z_test)
 mimic_train = (score(Z_train) >= 0).astype(int)
 mimic_test = (score(Z_test) >= 0).astype(int)
 
+# %% [markdown]
+# The best stump, one column at a time: sort the column; from cumulative sums get the share
+# $p$ of ">50K" predictions on each side of every threshold; take the weighted Gini
+# $\frac{n_L}{n}G_L + \frac{n_R}{n}G_R$; rule out thresholds between equal values; keep the
+# lowest.
 
+
+# %%
 def best_stump(X: np.ndarray, labels: np.ndarray) -> tuple[int, float, float]:
     """The (column, threshold, weighted Gini) of the best single split."""
     best = (-1, np.nan, np.inf)
@@ -1410,10 +1749,16 @@ def best_stump(X: np.ndarray, labels: np.ndarray) -> tuple[int, float, float]:
     return best
 
 
+# %% [markdown]
+# Ours against scikit-learn's depth-1 tree.
+
+# %%
 column, threshold, impurity = best_stump(R_train, mimic_train)
 stump = DecisionTreeClassifier(max_depth=1, random_state=0).fit(R_train, mimic_train)
 print(f"from scratch: {COLUMNS[column]} <= {threshold:g} (weighted Gini {impurity:.4f})")
 print(f"scikit-learn: {COLUMNS[stump.tree_.feature[0]]} <= {stump.tree_.threshold[0]:g}")
+
+# %%
 assert stump.tree_.feature[0] == column and np.isclose(stump.tree_.threshold[0], threshold), \
     "from scratch = scikit-learn"
 
@@ -1429,11 +1774,14 @@ constant_fidelity = max(mimic_test.mean(), 1 - mimic_test.mean())
 print(fidelity.round(3).to_string())
 print(f"constant surrogate: fidelity {constant_fidelity:.3f}; black-box accuracy "
       f"{test_accuracy:.3f}")
+
+# %%
 assert np.isclose(fidelity.loc[1, "fidelity"], constant_fidelity), \
     "the stump predicts the majority on both sides"
 assert fidelity.loc[3, "fidelity"] > constant_fidelity + 0.1
 assert fidelity["fidelity"].iloc[-1] > fidelity.loc[3, "fidelity"], "deeper trees mimic better"
 
+# %%
 fig, ax = plt.subplots(figsize=(10, 5))
 ax.plot(fidelity.index, fidelity["fidelity"], "o-", linewidth=2.5,
         label="fidelity (agrees with the network)")
@@ -1467,11 +1815,17 @@ from sklearn.tree import export_text
 
 readable_tree = surrogates[3]
 nodes = readable_tree.tree_
+
+# %%
 assert COLUMNS[nodes.feature[0]] == "marital_status=Married-civ-spouse"
 assert COLUMNS[nodes.feature[nodes.children_left[0]]] == "capital_gain"
 assert COLUMNS[nodes.feature[nodes.children_right[0]]] == "education_num"
+
+# %%
 print(export_text(readable_tree, feature_names=COLUMNS, class_names=["<=50K", ">50K"],
                   decimals=1))
+
+# %%
 fig, ax = plt.subplots(figsize=(20, 8))
 plot_tree(readable_tree, feature_names=COLUMNS, class_names=["<=50K", ">50K"], filled=True,
           impurity=False, proportion=True, rounded=True, precision=2, fontsize=11, ax=ax)
