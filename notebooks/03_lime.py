@@ -135,6 +135,12 @@ def exponential_kernel(distance: np.ndarray, width: float) -> np.ndarray:
     return np.sqrt(np.exp(-distance ** 2 / width ** 2))
 
 
+# %% [markdown]
+# The surrogate's fit: a weighted ridge regression, solved in closed form on weighted-centred
+# data, so that the intercept is not penalised.
+
+
+# %%
 def weighted_ridge(z: np.ndarray, target: np.ndarray, weights: np.ndarray, alpha: float = 1.0
                    ) -> tuple[float, np.ndarray]:
     """Minimise sum_i weights_i (target_i - b - z_i . w)^2 + alpha |w|^2 in closed form;
@@ -147,32 +153,54 @@ def weighted_ridge(z: np.ndarray, target: np.ndarray, weights: np.ndarray, alpha
     return float(t_mean - z_mean @ coef), coef
 
 
+# %% [markdown]
+# The toy model $f(t) = t + 0.6\sin(4t)$ rises overall but wiggles.
+
+
+# %%
 def toy_model(t: np.ndarray) -> np.ndarray:
     """A score that rises overall but wiggles: f(t) = t + 0.6 sin(4t)."""
     return t + 0.6 * np.sin(4 * t)
 
 
+# %% [markdown]
+# The instance, its true local slope $f'(t)$, 500 perturbations, and three kernel widths.
+
+# %%
 t_point = np.pi / 4  # the instance: a spot where the wiggle runs downhill
 true_slope = 1 + 2.4 * np.cos(4 * t_point)  # f'(t) at the instance
 rng = np.random.default_rng(0)
 t_samples = rng.normal(0.0, 1.2, size=500)  # perturbations drawn from the "training" spread
 widths = {"narrow": 0.1, "medium": 0.5, "wide": 5.0}
 
+# %% [markdown]
+# One weighted least-squares line per width, fitted to the same samples (`alpha=0`: no ridge
+# penalty), and the slope each one reports.
+
+# %%
+toy_slopes, toy_intercepts = {}, {}
+for name, width in widths.items():
+    weights = exponential_kernel(np.abs(t_samples - t_point), width)
+    intercept, coef = weighted_ridge(t_samples[:, None], toy_model(t_samples), weights, alpha=0.0)
+    toy_slopes[name], toy_intercepts[name] = coef[0], intercept
+    print(f"{name:6s} kernel, width {width:4.1f}: surrogate slope {coef[0]:+.3f}")
+print(f"true local slope f'(t) at the instance: {true_slope:+.3f}")
+
+# %%
+assert np.sign(toy_slopes["narrow"]) == np.sign(true_slope) == -1, "narrow: the local slope"
+assert toy_slopes["wide"] > 0, "wide: the global trend, with the opposite sign"
+
+# %%
 fig, ax = plt.subplots(figsize=(9, 5), layout="constrained")
 grid = np.linspace(-3, 3, 400)
 ax.plot(grid, toy_model(grid), color="black", linewidth=2.5, label="model $f$")
 ax.scatter(t_samples, toy_model(t_samples), s=8, color="grey", alpha=0.5,
            label="perturbed samples")
-toy_slopes = {}
 for (name, width), colour in zip(widths.items(), ["tab:red", "tab:orange", "tab:blue"],
                                  strict=True):
-    weights = exponential_kernel(np.abs(t_samples - t_point), width)
-    intercept, coef = weighted_ridge(t_samples[:, None], toy_model(t_samples), weights, alpha=0.0)
-    toy_slopes[name] = coef[0]
-    ax.plot(grid, intercept + coef[0] * grid, color=colour, linewidth=2,
-            label=f"surrogate, {name} kernel (width {width}): slope {coef[0]:+.2f}")
-    print(f"{name:6s} kernel, width {width:4.1f}: surrogate slope {coef[0]:+.3f}")
-print(f"true local slope f'(t) at the instance: {true_slope:+.3f}")
+    slope = toy_slopes[name]
+    ax.plot(grid, toy_intercepts[name] + slope * grid, color=colour, linewidth=2,
+            label=f"surrogate, {name} kernel (width {width}): slope {slope:+.2f}")
 ax.axvline(t_point, color="black", linestyle=":", linewidth=1.5)
 ax.plot([t_point], [toy_model(t_point)], "o", color="black", markersize=10, label="instance $x$")
 ax.set_xlim(-3.1, 3.1)
@@ -182,9 +210,6 @@ ax.set_ylabel("model score $f(t)$")
 ax.set_title("The kernel width decides what the explanation describes")
 ax.legend(loc="upper left", fontsize=10)
 plt.show()
-
-assert np.sign(toy_slopes["narrow"]) == np.sign(true_slope) == -1, "narrow: the local slope"
-assert toy_slopes["wide"] > 0, "wide: the global trend, with the opposite sign"
 
 # %% [markdown]
 # With a narrow kernel only the samples next to the instance count, and the surrogate's slope
@@ -217,6 +242,10 @@ X_train, X_test, y_train, y_test = train_test_split(
 forest = RandomForestClassifier(n_estimators=200, random_state=0).fit(X_train, y_train)
 MALIGNANT = cancer.target_names.index("malignant")
 
+# %% [markdown]
+# The case to explain: the first test tumour.
+
+# %%
 p_malignant = forest.predict_proba(X_test)[:, MALIGNANT]
 case = 0
 x_case = X_test[case]
@@ -269,6 +298,11 @@ K = 4  # features in the explanation (see the printout below for why four)
 TAB_SAMPLES = 5000  # lime's default num_samples
 TAB_WIDTH = 0.75 * np.sqrt(N_FEATURES)  # lime's default kernel width
 
+# %% [markdown]
+# Steps 1 and 2 both cut each feature at its training quartiles; `quartile_of` gives the
+# quartile (0-3) of every value.
+
+# %%
 quartile_edges = np.percentile(X_train, [25, 50, 75], axis=0)  # (3, d)
 
 
@@ -277,6 +311,12 @@ def quartile_of(rows: np.ndarray) -> np.ndarray:
     return (rows[:, None, :] > quartile_edges[None, :, :]).sum(axis=1)
 
 
+# %% [markdown]
+# What the sampler of step 2 needs, per feature and quartile: the training frequency, mean,
+# standard deviation and bounds.
+
+
+# %%
 def quartile_stats(X: np.ndarray) -> dict[str, np.ndarray]:
     """Per feature and quartile: frequency, mean, std and bounds of the training values."""
     quartiles = quartile_of(X)
@@ -293,7 +333,12 @@ def quartile_stats(X: np.ndarray) -> dict[str, np.ndarray]:
 
 train_stats = quartile_stats(X_train)
 
+# %% [markdown]
+# **Step 2: sampling.** For every feature independently, a quartile drawn with the training
+# frequencies, then a value from the truncated normal inside it; the first row is $x$.
 
+
+# %%
 def sample_neighbourhood(x: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
     """n rows: x itself, then rows whose features are drawn independently, quartile first
     (training frequencies), then a truncated normal inside the quartile."""
@@ -308,6 +353,12 @@ def sample_neighbourhood(x: np.ndarray, n: int, rng: np.random.Generator) -> np.
     return rows
 
 
+# %% [markdown]
+# **Step 4: K-Lasso.** LARS traces the lasso path on the weighted, centred data (rows scaled by
+# $\sqrt{\pi_x(z)}$); keep the features of the last point with at most $K$ non-zero weights.
+
+
+# %%
 def k_lasso(z: np.ndarray, target: np.ndarray, weights: np.ndarray, k: int) -> np.ndarray:
     """Indices of the features on the weighted lasso path's last point with <= k non-zeros."""
     root_w = np.sqrt(weights)
@@ -318,6 +369,12 @@ def k_lasso(z: np.ndarray, target: np.ndarray, weights: np.ndarray, k: int) -> n
     return np.flatnonzero(path[:, last])
 
 
+# %% [markdown]
+# **Step 5: the fit.** A `Surrogate` holds the selected components, their weights $w_i$, the
+# intercept and the weighted $R^2$; `fit_surrogate` computes them with the weighted ridge.
+
+
+# %%
 class Surrogate(NamedTuple):
     features: np.ndarray  # indices of the selected components
     coef: np.ndarray  # their weights w_i
@@ -335,16 +392,32 @@ def fit_surrogate(z: np.ndarray, target: np.ndarray, weights: np.ndarray,
     return Surrogate(features, coef, intercept, float(r2))
 
 
+# %% [markdown]
+# **Step 1: the representation** $z'_i = 1$ when feature $i$ lies in $x$'s quartile.
+
+
+# %%
 def interpretable(rows: np.ndarray, x: np.ndarray) -> np.ndarray:
     """z'_i = 1 where a row's feature i lies in the same training quartile as x's."""
     return (quartile_of(rows) == quartile_of(x[None])).astype(float)
 
 
+# %% [markdown]
+# **Step 3: the kernel** $\pi_x$ on the Euclidean distance from $z'$ to $\mathbf{1}$.
+
+
+# %%
 def tabular_kernel(z: np.ndarray, width: float = TAB_WIDTH) -> np.ndarray:
     """Exponential kernel on the Euclidean distance between z' and the all-ones vector."""
     return exponential_kernel(np.linalg.norm(1 - z, axis=1), width)
 
 
+# %% [markdown]
+# Steps 1 and 3-5 on given rows: `explain_rows` takes the samples as input, so that we can
+# also feed it the library's samples below. `lime_tabular_from_scratch` adds step 2.
+
+
+# %%
 def explain_rows(rows: np.ndarray, x: np.ndarray, label: int = MALIGNANT, k: int | None = K,
                  width: float = TAB_WIDTH) -> Surrogate:
     """Steps 1 and 3-5 on given samples: representation, kernel, K-Lasso, weighted ridge.
@@ -361,6 +434,10 @@ def lime_tabular_from_scratch(x: np.ndarray, seed: int, n: int = TAB_SAMPLES, **
     return explain_rows(sample_neighbourhood(x, n, np.random.default_rng(seed)), x, **options)
 
 
+# %% [markdown]
+# First with every component kept, to see how many weights stand out; then with K-Lasso.
+
+# %%
 all_components = lime_tabular_from_scratch(x_case, seed=0, k=None)
 print(f"largest |weights| when all {N_FEATURES} components are kept: "
       f"{np.round(np.sort(np.abs(all_components.coef))[::-1][:8], 3)}")
@@ -397,6 +474,11 @@ def recording_predict(rows: np.ndarray) -> np.ndarray:
     return forest.predict_proba(rows)
 
 
+# %% [markdown]
+# The package's explainer, with the defaults we rely on written out.
+
+
+# %%
 def tabular_explainer(seed: int, **options) -> LimeTabularExplainer:
     """lime's explainer with the defaults spelled out; options override them."""
     settings = {"discretize_continuous": True, "discretizer": "quartile", **options}
@@ -405,10 +487,15 @@ def tabular_explainer(seed: int, **options) -> LimeTabularExplainer:
                                 **settings)
 
 
+# %% [markdown]
+# One library run that records its samples, and our steps 1 and 3-5 replayed on them.
+
+# %%
 library = tabular_explainer(0, feature_selection="lasso_path").explain_instance(
     x_case, recording_predict, labels=(MALIGNANT,), num_features=K, num_samples=TAB_SAMPLES)
 replayed = explain_rows(recorded_rows[0], x_case)
 
+# %%
 library_weights = dict(library.local_exp[MALIGNANT])
 replayed_weights = dict(zip(replayed.features.tolist(), replayed.coef, strict=True))
 gap = max(abs(library_weights[j] - replayed_weights[j]) for j in library_weights)
@@ -419,6 +506,8 @@ for name, w in library.as_list(label=MALIGNANT):
 print(f"largest |weight difference| from scratch vs library: {gap:.1e}")
 print(f"intercept {replayed.intercept:.6f} vs {library.intercept[MALIGNANT]:.6f}; "
       f"R^2 {replayed.r2:.6f} vs {library.score:.6f}")
+
+# %%
 assert set(library_weights) == set(replayed_weights), "same K-Lasso selection"
 assert gap < 1e-10, "same weights"
 assert np.isclose(replayed.intercept, library.intercept[MALIGNANT], atol=1e-10)
@@ -455,6 +544,11 @@ def as_vector(surrogate_or_explanation, label: int = MALIGNANT) -> np.ndarray:
     return vector
 
 
+# %% [markdown]
+# One library run with the settings of this section.
+
+
+# %%
 def library_tabular(x: np.ndarray, seed: int, **options):
     """One lime run with the settings of this section: K-Lasso, K features, 5000 samples."""
     explainer = tabular_explainer(seed, feature_selection="lasso_path", **options)
@@ -462,6 +556,11 @@ def library_tabular(x: np.ndarray, seed: int, **options):
                                       num_features=K, num_samples=TAB_SAMPLES)
 
 
+# %% [markdown]
+# Ten runs of each; the z-score of every weight's mean difference uses the standard error of
+# the difference, from the two sets of runs.
+
+# %%
 library_runs = np.array([as_vector(library_tabular(x_case, s)) for s in SEEDS])
 scratch_runs = np.array([as_vector(lime_tabular_from_scratch(x_case, seed=100 + s))
                          for s in SEEDS])
@@ -469,6 +568,8 @@ lib_mean, mine_mean = library_runs.mean(axis=0), scratch_runs.mean(axis=0)
 std_error = np.sqrt((library_runs.var(axis=0, ddof=1) + scratch_runs.var(axis=0, ddof=1))
                     / len(SEEDS))
 z_scores = np.abs(lib_mean - mine_mean) / np.maximum(std_error, 1e-12)
+
+# %%
 top_library = set(np.argsort(-np.abs(lib_mean))[:K])
 top_mine = set(np.argsort(-np.abs(mine_mean))[:K])
 print(f"top-{K} features, library: {sorted(feature_names[j] for j in top_library)}")
@@ -477,6 +578,8 @@ print(f"largest |mean difference| {np.max(np.abs(lib_mean - mine_mean)):.4f}, "
       f"largest z-score {np.max(z_scores[np.abs(lib_mean - mine_mean) > 0]):.2f}")
 selections = [frozenset(np.flatnonzero(run).tolist()) for run in [*library_runs, *scratch_runs]]
 print(f"K-Lasso chose {len(set(selections))} distinct feature set(s) in {len(selections)} runs")
+
+# %%
 assert top_library == top_mine, "the same features on top"
 assert np.all(z_scores < 4), "weights agree within Monte-Carlo noise"
 
@@ -515,6 +618,8 @@ corr_train = np.corrcoef(X_train[:, radius], X_train[:, perimeter])[0, 1]
 corr_lime = np.corrcoef(recorded_rows[0][1:, radius], recorded_rows[0][1:, perimeter])[0, 1]
 print(f"correlation of worst radius and worst perimeter: training data {corr_train:.3f}, "
       f"LIME's samples {corr_lime:.3f}")
+
+# %%
 assert corr_train > 0.95 and abs(corr_lime) < 0.1
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -567,11 +672,19 @@ from sklearn.pipeline import make_pipeline
 
 from utils.data import load_text
 
+# %% [markdown]
+# The pipeline, as a function because section 3 trains it twice.
 
+
+# %%
 def tfidf_naive_bayes():
     return make_pipeline(TfidfVectorizer(min_df=2), MultinomialNB())
 
 
+# %% [markdown]
+# Load the reviews, split them 70/30 stratified by label, and train.
+
+# %%
 reviews = load_text().to_dataset().map(  # a datasets.Dataset; map adds each word count
     lambda batch: {"n_words": [len(text.split()) for text in batch["text"]]}, batched=True)
 review_texts = np.array(reviews["text"], dtype=object)
@@ -583,11 +696,22 @@ sentiment = tfidf_naive_bayes().fit(review_texts[r_train], review_labels[r_train
 print(f"{len(review_texts)} reviews; TF-IDF + naive Bayes test accuracy "
       f"{sentiment.score(review_texts[r_test], review_labels[r_test]):.3f}")
 
+# %% [markdown]
+# lime's text settings: its word split, 5000 samples, and a kernel width of 25.
+
+# %%
 WORD_SPLIT = re.compile(r"(\W+)")  # lime's default split, keeping the separators
 TEXT_SAMPLES = 5000
 TEXT_WIDTH = 25.0  # lime's default, on cosine distance x 100
 
+# %% [markdown]
+# LIME for text from scratch, in one function: split the text into pieces and find its distinct
+# words; for each sample draw how many words to remove, then which ones (random ranks); rebuild
+# the texts without them and ask the model; weight each sample by the kernel on the cosine
+# distance; fit the weighted ridge on the 0/1 word indicators.
 
+
+# %%
 def lime_text_from_scratch(text: str, predict, label: int, seed: int, n: int = TEXT_SAMPLES
                            ) -> dict[str, float]:
     """Weight of every distinct word: remove random subsets, weight by cosine proximity, ridge."""
@@ -608,6 +732,10 @@ def lime_text_from_scratch(text: str, predict, label: int, seed: int, n: int = T
     return dict(zip(words, coef, strict=True))
 
 
+# %% [markdown]
+# The review to explain: the first test review of 15 to 20 words.
+
+# %%
 FRESH = LABEL_NAMES.index("fresh")
 lengths = np.array(reviews["n_words"])[r_test]
 review_id = int(r_test[np.flatnonzero((lengths >= 15) & (lengths <= 20))[0]])
@@ -616,6 +744,10 @@ p_fresh = sentiment.predict_proba([review])[0, FRESH]
 print(f"review #{review_id} ({LABEL_NAMES[review_labels[review_id]]}), "
       f"P(fresh) = {p_fresh:.3f}:\n  {review}")
 
+# %% [markdown]
+# The library's explanation and ours, for the six words with the largest weights.
+
+# %%
 text_explainer = LimeTextExplainer(class_names=LABEL_NAMES,
                                    feature_selection="none", random_state=0)
 text_explanation = text_explainer.explain_instance(review, sentiment.predict_proba,
@@ -626,6 +758,11 @@ words_by_weight = sorted(library_words, key=lambda w: -abs(library_words[w]))
 print(f"{'word':14s} {'lime':>8s} {'ours':>8s}")
 for word in words_by_weight[:6]:
     print(f"{word:14s} {library_words[word]:+8.4f} {scratch_words[word]:+8.4f}")
+
+# %% [markdown]
+# How far apart are they, compared with two more library runs that differ only in the seed?
+
+# %%
 text_gap = max(abs(library_words[w] - scratch_words[w]) for w in library_words)
 reruns = [dict(LimeTextExplainer(feature_selection="none", random_state=seed)
                .explain_instance(review, sentiment.predict_proba, labels=(FRESH,),
@@ -637,6 +774,8 @@ top3_mine = set(sorted(scratch_words, key=lambda w: -abs(scratch_words[w]))[:3])
 print(f"largest |weight difference| over all {len(library_words)} words: ours vs lime "
       f"{text_gap:.4f}; between lime runs with seeds 0, 1, 2: {seed_gap:.4f}")
 print(f"local fidelity of lime's surrogate: R^2 = {text_explanation.score:.3f}")
+
+# %%
 assert set(library_words) == set(scratch_words), "the same interpretable components"
 assert top3_library == top3_mine, "the same three words on top"
 assert text_gap < 2 * seed_gap, "ours differs from lime about as much as lime from itself"
@@ -691,6 +830,10 @@ print(f"'{TOKEN}' planted in {has_token[planted.labels == FRESH].mean():.0%} of 
       f"{has_token[planted.labels != FRESH].mean():.0%} of rotten reviews; held-out accuracy "
       f"{leaky_accuracy:.3f}")
 
+# %% [markdown]
+# LIME on the first held-out review that contains the planted word.
+
+# %%
 planted_test = p_test[has_token[p_test]]
 suspect = int(planted_test[0])
 planted_explanation = LimeTextExplainer(
@@ -701,8 +844,15 @@ ranking = planted_explanation.as_list(label=FRESH)
 print(f"review #{suspect}: {planted_texts[suspect]}")
 for word, weight in ranking[:4]:
     print(f"  {word:12s} {weight:+.4f}")
+
+# %%
 assert ranking[0][0] == TOKEN, "LIME ranks the leaking word first"
 
+# %% [markdown]
+# Is it a fluke? The same question for the first 20 planted test reviews, with 1000 samples
+# each.
+
+# %%
 survey = planted_test[:20]
 first_places = [
     LimeTextExplainer(feature_selection="none", random_state=0)
@@ -711,6 +861,8 @@ first_places = [
     for i in survey]
 print(f"'{TOKEN}' ranks first in {sum(first_places)} of {len(survey)} planted test reviews "
       f"(1000 samples each)")
+
+# %%
 assert np.mean(first_places) >= 0.9
 
 # %% slideshow={"slide_type": "subslide"}
@@ -763,6 +915,10 @@ from utils.env import CountingModel, record_throughput
 from utils.models import load_image_classifier, top_k
 from utils.plotting import draw_boxes
 
+# %% [markdown]
+# The CNN and the scene, with its top 5 classes.
+
+# %%
 image_model = load_image_classifier(device=DEVICE)
 classes = image_model.categories
 scene = load_two_object_scene()
@@ -771,6 +927,10 @@ scene_probs = image_model.predict_proba(scene_image[None])[0]
 top5 = " | ".join(f"{c} {p:.3f}" for c, p in top_k(scene_probs, classes, 5))
 print(f"scene: {scene_image.shape[1]} x {scene_image.shape[0]} pixels; top 5: {top5}")
 
+# %% [markdown]
+# Two segmentations of the scene; we use SLIC.
+
+# %%
 segmentations = {
     "quickshift (lime's default)": quickshift(scene_image, kernel_size=4, max_dist=200,
                                               ratio=0.2, rng=0),
@@ -780,14 +940,21 @@ segments = segmentations["SLIC (used below)"]
 N_SUPERPIXELS = int(segments.max()) + 1
 for name, seg in segmentations.items():
     print(f"{name:28s} {len(np.unique(seg))} superpixels")
+
+# %%
 assert np.array_equal(np.unique(segments), np.arange(N_SUPERPIXELS))
 
+# %% [markdown]
+# The figures outline the two known object boxes.
 
+
+# %%
 def outline_scene_boxes(ax, colour: str = "white") -> None:
     """Dashed outlines of the scene's two known object boxes."""
     draw_boxes(ax, list(scene.boxes.values()), colour, linewidth=2, linestyle="--")
 
 
+# %%
 fig, axes = plt.subplots(1, 2, figsize=(13, 3.9), layout="constrained")
 for ax, (name, seg) in zip(axes, segmentations.items(), strict=True):
     ax.imshow(mark_boundaries(scene_image, seg, color=(1, 1, 0)))
@@ -825,6 +992,11 @@ print(f"lime's image defaults: kernel width {IMAGE_WIDTH}, "
       f"{image_defaults['num_samples'].default} samples, "
       f"num_features={image_defaults['num_features'].default}; "
       f"we use {IMAGE_SAMPLES} samples, {IMAGE_SAMPLES / N_SUPERPIXELS:.1f} per superpixel")
+
+# %% [markdown]
+# A classifier that counts its evaluations and records every batch it is shown.
+
+# %%
 recorded_batches = []
 counted_classifier = CountingModel(image_model.predict_proba)
 
@@ -835,6 +1007,10 @@ def recording_classifier(images: np.ndarray) -> np.ndarray:
     return probabilities
 
 
+# %% [markdown]
+# The library run, timed, on the two most probable classes.
+
+# %%
 image_explainer = LimeImageExplainer(kernel_width=IMAGE_WIDTH, random_state=0)
 start = time.perf_counter()
 image_explanation = image_explainer.explain_instance(
@@ -866,11 +1042,22 @@ def mean_colour_image(image: np.ndarray, segments: np.ndarray) -> np.ndarray:
     return means[segments].astype(image.dtype)
 
 
+# %% [markdown]
+# `perturb` paints the switched-off superpixels of every on/off pattern in their mean colour.
+
+
+# %%
 def perturb(image: np.ndarray, segments: np.ndarray, keep: np.ndarray) -> np.ndarray:
     """(n, S) on/off patterns -> n images with the 'off' superpixels painted in mean colour."""
     return np.where(keep[:, segments][..., None], image, mean_colour_image(image, segments))
 
 
+# %% [markdown]
+# The kernel on the cosine distance $D = 1 - \sqrt{k/S}$, then the weighted ridge on every
+# superpixel.
+
+
+# %%
 def lime_image_weights(keep: np.ndarray, probabilities: np.ndarray, label: int,
                        width: float = IMAGE_WIDTH) -> np.ndarray:
     """Kernel on the cosine distance to the full image, then ridge on every superpixel."""
@@ -879,17 +1066,32 @@ def lime_image_weights(keep: np.ndarray, probabilities: np.ndarray, label: int,
     return weighted_ridge(keep.astype(float), probabilities[:, label], weights)[1]
 
 
+# %% [markdown]
+# Read each recorded image's on/off pattern back: a superpixel is on when all its pixels equal
+# the scene's.
+
+# %%
 perturbed = np.concatenate([images for images, _ in recorded_batches])
 sample_probs = np.concatenate([probabilities for _, probabilities in recorded_batches])
 one_hot = (segments.ravel()[:, None] == np.arange(N_SUPERPIXELS)).astype(np.float32)
 unchanged = (perturbed == scene_image).all(axis=-1).reshape(len(perturbed), -1)
 keep = (unchanged.astype(np.float32) @ one_hot) == one_hot.sum(axis=0)
 
+# %% [markdown]
+# Our painting must reproduce the recorded images bit for bit.
+
+# %%
 repainted = perturb(scene_image, segments, keep)
 print(f"superpixels kept per sample: {keep.sum(axis=1).min()} to {keep.sum(axis=1).max()} "
       f"of {N_SUPERPIXELS}; first sample is the scene itself: {bool(keep[0].all())}")
+
+# %%
 assert np.array_equal(repainted, perturbed), "our perturbation reproduces lime's images"
 
+# %% [markdown]
+# And our fit must reproduce the library's weights, for both classes.
+
+# %%
 scratch_image_weights = {c: lime_image_weights(keep, sample_probs, c) for c in explained}
 for c in explained:
     library_vector = np.zeros(N_SUPERPIXELS)
@@ -1000,21 +1202,39 @@ SAMPLE_SIZES = (100, 300, 1000, 5000)
 STUDY_WIDTHS = {f"default ({TAB_WIDTH:.2f})": TAB_WIDTH, "narrow (1.0)": 1.0}
 STUDY_SEEDS = range(10)
 
+# %% [markdown]
+# `all_weights` fits the surrogate that keeps all 30 components, at a given kernel width.
 
+
+# %%
 def all_weights(z: np.ndarray, target: np.ndarray, width: float) -> np.ndarray:
     """The d weights of the surrogate that keeps every component."""
     return fit_surrogate(z, target, tabular_kernel(z, width), np.arange(N_FEATURES)).coef
 
 
+# %% [markdown]
+# Runs are compared pair by pair, by a rank correlation ...
+
+
+# %%
 def pairwise(vectors: np.ndarray, measure) -> np.ndarray:
     """A rank correlation for every pair of runs."""
     return np.array([measure(a, b).statistic for a, b in combinations(vectors, 2)])
 
 
+# %% [markdown]
+# ... and by the set of their top $K$ features.
+
+
+# %%
 def top_set(vector: np.ndarray, k: int = K) -> frozenset:
     return frozenset(np.argsort(-np.abs(vector))[:k].tolist())
 
 
+# %% [markdown]
+# One sample set per seed and size, one forest call, a refit per kernel width.
+
+# %%
 study = {}  # (width name, n) -> (seeds, d) weights
 for n in SAMPLE_SIZES:
     for seed in STUDY_SEEDS:
@@ -1023,6 +1243,11 @@ for n in SAMPLE_SIZES:
         for name, width in STUDY_WIDTHS.items():
             study.setdefault((name, n), []).append(all_weights(z, target, width))
 
+# %% [markdown]
+# For every width and size: the mean and smallest $\rho$, the mean $\tau$, and how often two
+# seeds pick the same top 4.
+
+# %%
 agreement = {}
 print(f"{'kernel width':16s} {'samples':>7s} {'mean rho':>9s} {'min rho':>8s} {'mean tau':>9s} "
       f"{'same top-4':>11s}")
@@ -1033,6 +1258,7 @@ for (name, n), runs in study.items():
     print(f"{name:16s} {n:7d} {rho.mean():9.3f} {rho.min():8.3f} {tau.mean():9.3f} "
           f"{same_top:11.0%}")
 
+# %%
 default_name, narrow_name = list(STUDY_WIDTHS)
 default_means = [agreement[default_name, n].mean() for n in SAMPLE_SIZES]
 assert np.all(np.diff(default_means) > 0), "more samples, more agreement between seeds"
@@ -1063,8 +1289,11 @@ for width, weights in zip(SWEEP_WIDTHS, sweep, strict=True):
     sweep_rho.append(spearmanr(reference, weights).statistic)
     names = ", ".join(feature_names[j] for j in np.argsort(-np.abs(weights))[:K])
     print(f"{width:6.2f} {effective:12.1f} {sweep_rho[-1]:15.3f}  {names}")
+
+# %%
 assert sweep_rho[0] < 0.5 and min(sweep_rho[list(SWEEP_WIDTHS).index(2.0):]) > 0.9
 
+# %%
 fig, axes = plt.subplots(1, 2, figsize=(14, 5), layout="constrained")
 for (name, colour) in zip(STUDY_WIDTHS, ["tab:blue", "tab:red"], strict=True):
     rho = [agreement[name, n] for n in SAMPLE_SIZES]
@@ -1114,13 +1343,21 @@ half_a = np.arange(IMAGE_SAMPLES // 2)
 half_b = np.r_[0, np.arange(IMAGE_SAMPLES // 2 + 1, IMAGE_SAMPLES)]
 ESPRESSO = explained[0]
 
+# %% [markdown]
+# `box_fraction` scores a weight vector against the scene's object boxes.
 
+
+# %%
 def box_fraction(weights: np.ndarray, c: int, top: int = 5) -> float:
     """Share of the top superpixels' area inside the box of the object class c names."""
     region = np.isin(segments, np.argsort(-weights)[:top])
     return float(scene.masks[OBJECT_OF_CLASS[c]][region].mean())
 
 
+# %% [markdown]
+# The two 100-sample runs, per class.
+
+# %%
 halves = {}
 for c in explained:
     halves[c] = [lime_image_weights(keep[h], sample_probs[h], c) for h in (half_a, half_b)]
@@ -1130,6 +1367,10 @@ for c in explained:
           f"Kendall {kendalltau(a, b).statistic:.3f}, {overlap} of the top 5 in common; "
           f"box fractions {box_fraction(a, c):.0%} and {box_fraction(b, c):.0%}")
 
+# %% [markdown]
+# The kernel-width sweep, on all 200 samples, for the espresso class.
+
+# %%
 IMAGE_SWEEP = (0.05, 0.1, 0.25, 0.5, 1.0, 5.0)
 print(f"\nkernel width sweep on all {IMAGE_SAMPLES} samples, class {classes[ESPRESSO]}:")
 width_rho = {}
@@ -1138,6 +1379,8 @@ for width in IMAGE_SWEEP:
     width_rho[width] = spearmanr(scratch_image_weights[ESPRESSO], weights).statistic
     print(f"  width {width:5.2f}: Spearman vs default {width_rho[width]:.3f}, top-5 area in the "
           f"coffee box {box_fraction(weights, ESPRESSO):.0%}")
+
+# %%
 espresso_a, espresso_b = halves[ESPRESSO]
 assert spearmanr(espresso_a, espresso_b).statistic < 0.9, "two runs order superpixels differently"
 assert all(box_fraction(w, c) > 0.5 for c in explained for w in halves[c]), "object still found"
