@@ -480,6 +480,7 @@ def test_negation_scope_marks_the_tokens_after_a_negator():
     assert data.negation_scope(tokens).tolist() == [False] * 3 + [True] * 3 + [False] * 2
     contraction = ["it", "doesn", "'", "t", "work", "."]
     assert data.negation_scope(contraction, window=2).tolist() == [False] * 4 + [True] * 2
+    assert data.negators(contraction).tolist() == [False] * 3 + [True] + [False] * 2
 
 
 def test_negation_scope_validates():
@@ -487,3 +488,5 @@ def test_negation_scope_validates():
         data.negation_scope("not a list")
     with pytest.raises(ValueError, match="window"):
         data.negation_scope(["not", "good"], window=0)
+    with pytest.raises(TypeError, match="sequence of token strings"):
+        data.negators(["fine", 3])

@@ -41,6 +41,7 @@ __all__ = [
     "make_planted_images",
     "remove_token",
     "NEGATORS",
+    "negators",
     "negation_scope",
     "planted_reviews",
     "ToyTranslation",
@@ -439,17 +440,28 @@ NEGATORS = frozenset({"not", "no", "never", "nothing", "nobody", "none", "nor", 
                       "without", "cannot"})
 
 
-def negation_scope(tokens: Sequence[str], window: int = 3) -> np.ndarray:
-    """Per token, True when one of the ``window`` tokens before it negates (``NEGATORS``, or a
-    ``t`` right after an apostrophe): a property of the context, not of the token itself, which
-    is what a probe with a control task (Hewitt & Liang 2019) needs."""
+def _check_tokens(tokens: object) -> list[str]:
     if isinstance(tokens, str) or not all(isinstance(t, str) for t in tokens):
         raise TypeError("tokens must be a sequence of token strings, e.g. a tokenizer's output")
+    return [t.lower() for t in tokens]
+
+
+def negators(tokens: Sequence[str]) -> np.ndarray:
+    """Per token, True when it negates: one of ``NEGATORS``, or the ``t`` of "n't" (a ``t``
+    right after an apostrophe)."""
+    tokens = _check_tokens(tokens)
+    return np.array([t in NEGATORS or (t == "t" and i > 0 and tokens[i - 1] == "'")
+                     for i, t in enumerate(tokens)], dtype=bool)
+
+
+def negation_scope(tokens: Sequence[str], window: int = 3) -> np.ndarray:
+    """Per token, True when one of the ``window`` tokens before it negates (``negators``): a
+    property of the context, not of the token itself, which is what a probe with a control task
+    (Hewitt & Liang 2019) needs."""
+    negates = negators(tokens)
     window = check_int("window", window, 1)
-    tokens = [t.lower() for t in tokens]
-    negates = [t in NEGATORS or (t == "t" and i > 0 and tokens[i - 1] == "'")
-               for i, t in enumerate(tokens)]
-    return np.array([any(negates[max(0, i - window):i]) for i in range(len(tokens))], dtype=bool)
+    return np.array([negates[max(0, i - window):i].any() for i in range(len(negates))],
+                    dtype=bool)
 
 
 def planted_reviews(n_samples: int = 600, rate: float = 0.5, seed: int = 0):
