@@ -139,10 +139,15 @@ model = load_induction_model()
 print(type(model).__name__, {key: getattr(model.cfg, key) for key in
                              ("n_layers", "n_heads", "d_head", "d_model", "d_vocab", "n_ctx")})
 
+def next_token_hits(logits: torch.Tensor, tokens: torch.Tensor) -> np.ndarray:
+    """Per sequence and position (all but the last), whether the top logit is the next token."""
+    return (logits.argmax(-1)[:, :-1] == tokens[:, 1:]).numpy()
+
+
 held_out = make_repeated_sequences(500, seed=123)
 with torch.no_grad():
     logits = model(held_out.tokens)
-correct = (logits.argmax(-1)[:, :-1] == held_out.tokens[:, 1:]).numpy()
+correct = next_token_hits(logits, held_out.tokens)
 predictable = held_out.predictable[:, :-1]
 
 # %% [markdown]
@@ -535,8 +540,7 @@ assert torch.allclose(lens_ours, lens_library, atol=1e-4)
 # %%
 def lens_accuracy(lens: torch.Tensor, mask: np.ndarray) -> float:
     """Share of masked positions whose lens top-1 is the true next token."""
-    hits = (lens.argmax(-1)[:, :-1] == held_out.tokens[:, 1:]).numpy()
-    return hits[mask].mean()
+    return next_token_hits(lens, held_out.tokens)[mask].mean()
 
 
 lens_table = pd.DataFrame({"second copy": [lens_accuracy(lens, predictable) for lens in lens_ours],
@@ -608,6 +612,11 @@ clean_diff = logit_difference(clean_logits).item()
 corrupted_diff = logit_difference(corrupted_logits).item()
 print(f"logit difference: clean {clean_diff:.2f}, corrupted {corrupted_diff:.2f}")
 
+
+def restored_fraction(difference: float | np.ndarray) -> float | np.ndarray:
+    """The formula for r above: 0 at the corrupted run's logit difference, 1 at the clean's."""
+    return (difference - corrupted_diff) / (clean_diff - corrupted_diff)
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Patching from scratch: a hook that overwrites one position of one activation with its clean
 # value, for every place and position.
@@ -621,7 +630,7 @@ def patch_position(hook_name: str, position: int) -> float:
 
     with torch.no_grad():
         patched = model.run_with_hooks(corrupted_tokens, fwd_hooks=[(hook_name, restore)])
-    return (logit_difference(patched).item() - corrupted_diff) / (clean_diff - corrupted_diff)
+    return restored_fraction(logit_difference(patched).item())
 
 
 restored = np.array([[patch_position(hook, p) for p in range(SEQ_LEN)]
@@ -636,7 +645,7 @@ from transformer_lens import patching
 
 library_resid = patching.get_act_patch_resid_pre(model, corrupted_tokens, clean_cache,
                                                  logit_difference)
-library_restored = (library_resid.numpy() - corrupted_diff) / (clean_diff - corrupted_diff)
+library_restored = restored_fraction(library_resid.numpy())
 print(f"from scratch vs transformer_lens.patching: within "
       f"{np.abs(restored[:2] - library_restored).max():.1e}")
 
@@ -681,7 +690,7 @@ assert restored[predicted].min() > 0.95 and np.abs(restored[~predicted]).max() <
 # %%
 head_patch = patching.get_act_patch_attn_head_out_by_pos(model, corrupted_tokens, clean_cache,
                                                          logit_difference)
-head_restored = (head_patch.numpy() - corrupted_diff) / (clean_diff - corrupted_diff)
+head_restored = restored_fraction(head_patch.numpy())
 head_names = [f"{layer}.{head}" for layer in range(2) for head in range(4)]
 by_head = pd.DataFrame({"at the query": head_restored[:, QUERY].ravel(),
                         "at the source": head_restored[:, SOURCE].ravel()}, index=head_names)
@@ -722,7 +731,7 @@ def patch_heads(heads: list[str], position: int) -> float:
 
     with torch.no_grad():
         patched = model.run_with_hooks(corrupted_tokens, fwd_hooks=head_hooks(heads, restore))
-    return (logit_difference(patched).item() - corrupted_diff) / (clean_diff - corrupted_diff)
+    return restored_fraction(logit_difference(patched).item())
 
 
 restored_together = patch_heads(INDUCTION_HEADS, QUERY)
@@ -791,7 +800,7 @@ def attribution_patch(hook_name: str, gradient: torch.Tensor) -> np.ndarray:
     change = clean_cache[hook_name] - corrupted_cache[hook_name]
     # the metric is already a batch mean, so each example's gradient carries its 1/N: sum
     estimate = (change * gradient).sum(-1).sum(0)
-    return estimate.numpy() / (clean_diff - corrupted_diff)
+    return estimate.numpy() / (clean_diff - corrupted_diff)  # a change, so no offset
 
 
 gradients = corrupted_gradients(list(PROBE_POINTS.values()) + Z_HOOKS)
@@ -865,7 +874,7 @@ def ablated_accuracy(heads: list[str], kind: str) -> float:
 
     with torch.no_grad():
         ablated = model.run_with_hooks(held_out.tokens, fwd_hooks=head_hooks(heads, ablate))
-    return (ablated.argmax(-1)[:, :-1] == held_out.tokens[:, 1:]).numpy()[predictable].mean()
+    return next_token_hits(ablated, held_out.tokens)[predictable].mean()
 
 
 # %%
@@ -1106,8 +1115,7 @@ def splice_reconstruction(activation: torch.Tensor, hook) -> torch.Tensor:
 
 def second_copy_accuracy(logits: torch.Tensor) -> float:
     """Next-token accuracy on the predictable positions of the probing sequences."""
-    hits = (logits.argmax(-1)[:, :-1] == probe_data.tokens[:, 1:]).numpy()
-    return hits[probe_data.predictable[:, :-1]].mean()
+    return next_token_hits(logits, probe_data.tokens)[probe_data.predictable[:, :-1]].mean()
 
 
 with torch.no_grad():
