@@ -1675,6 +1675,13 @@ plt.show()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
+#
+# After each exercise, its `check` cell tests the properties a right answer must have and
+# prints one line: ✓ and what your answer shows, ✗ and the first property that fails, or "not
+# attempted yet". Stuck? `hint("04.1")` prints a hint; each call gives the next one.
+
+# %%
+from utils.exercises import check, hint  # noqa: F401 (hint is for the student edition)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: A dancer joins the band
@@ -1687,8 +1694,12 @@ plt.show()
 # full band's takings? Who gains from the dancer's arrival?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
-# Hint: a coalition with the dancer has code | 8; its payoff is band[code & 7] plus 40 when the
-# singer's bit (1 << 2) is set. Leave-one-out: game[-1] - game[15 & ~(1 << i)].
+# Hint: the dancer is bit 3, so a line-up with her has code | 8; she adds 40 euros only where
+#   the singer's bit is set too.
+# Hint: with_dancer[code] = band[code & 7] + 40 * (code & 8 and code & 4 both set); leave-one-out
+#   of player i is with_dancer[15] - with_dancer[15 & ~(1 << i)].
+# Hint: start with SINGER_BIT = 1 << PLAYERS.index("singer") and a list comprehension over
+#   range(16).
 SINGER_BIT = 1 << PLAYERS.index("singer")
 with_dancer = np.array([band[code & 7] + (40.0 if code & 8 and code & SINGER_BIT else 0.0)
                         for code in range(16)])
@@ -1702,6 +1713,9 @@ print(f"sum Shapley {phi_dancer.sum():.1f}, sum leave-one-out {leave_one_out.sum
 assert np.isclose(phi_dancer.sum(), with_dancer[-1] - with_dancer[0])
 assert not np.isclose(leave_one_out.sum(), with_dancer[-1] - with_dancer[0])
 assert np.isclose(phi_dancer[3], 20.0) and np.isclose(phi_dancer[2] - phi_band[2], 20.0)
+
+# %% slideshow={"slide_type": "fragment"}
+check("04.1", game=with_dancer, phi=phi_dancer, leave_one_out=leave_one_out, band=band)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # The 40 euros the dancer and the singer earn together are split evenly between them, 20 each
@@ -1725,8 +1739,12 @@ assert np.isclose(phi_dancer[3], 20.0) and np.isclose(phi_dancer[2] - phi_band[2
 # which run is closer to the exact answer?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
-# Hint: the coefficient on the raw feature is coef_ / scaler.scale_; count non-zeros with
-# np.count_nonzero; compare with np.linalg.norm(phi - exact).
+# Hint: for a linear model the exact values need only the raw-feature coefficients and the
+#   background mean; KernelExplainer's l1_reg argument switches its feature selection off.
+# Hint: raw coefficient = coef_ / scaler.scale_; exact phi = raw_coef * (row - background mean);
+#   count non-zeros with np.count_nonzero, compare with np.linalg.norm(phi - exact).
+# Hint: start with cancer = load_tabular("breast_cancer") and the same train_test_split as
+#   before.
 cancer = load_tabular("breast_cancer")
 C_train, C_test, c_train, c_test = train_test_split(cancer.X.to_numpy(), cancer.y.to_numpy(),
                                                     test_size=0.25, random_state=0)
@@ -1748,6 +1766,9 @@ for name, phi in [("default", phi_default), ("l1_reg=False", phi_no_l1)]:
 assert np.count_nonzero(phi_default) <= 10 < np.count_nonzero(phi_no_l1)
 assert np.isclose(phi_default.sum(), total) and np.isclose(phi_no_l1.sum(), total)
 assert np.linalg.norm(phi_no_l1 - exact_linear) < np.linalg.norm(phi_default - exact_linear)
+
+# %% slideshow={"slide_type": "fragment"}
+check("04.2", phi_default=phi_default, phi_no_l1=phi_no_l1, exact=exact_linear, total=total)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # By default `KernelExplainer` first picks at most 10 features with a LARS path
@@ -1772,8 +1793,11 @@ assert np.linalg.norm(phi_no_l1 - exact_linear) < np.linalg.norm(phi_default - e
 # special about it?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
-# Hint: for each row of coalition_matrix(M), solve np.linalg.lstsq on [1, X_train[:, S]] and
-# predict [1, x[S]]; the full model's weights are the last fit's coefficients.
+# Hint: the game has one payoff per coalition: fit least squares on the coalition's columns,
+#   with an intercept, and predict test patient 0.
+# Hint: for each row of all_coalitions, solve np.linalg.lstsq on [1, X_train[:, S]] and predict
+#   [1, x[S]]; the full model's weights are the last fit's coefficients, phi = w (x - mean).
+# Hint: start with A_train, a_test = X_train.to_numpy(), X_test.to_numpy()[0].
 A_train, a_test = X_train.to_numpy(), X_test.to_numpy()[0]
 retrained = np.empty(len(all_coalitions))
 for code, present in enumerate(all_coalitions):
@@ -1790,6 +1814,10 @@ assert np.isclose(phi_retrain.sum(), phi_linear.sum())
 print(f"largest difference: {gap['difference'].abs().idxmax()}; full-model coefficients of "
       f"s1 and s2: {coef[1 + FEATURES.index('s1')]:.2f} and {coef[1 + FEATURES.index('s2')]:.2f}")
 assert gap["difference"].abs().idxmax() in ("s1", "s2")
+
+# %% slideshow={"slide_type": "fragment"}
+check("04.3", phi_retrain=phi_retrain, phi_linear=phi_linear, retrained=retrained,
+      features=FEATURES)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Both games start from the mean target and end at the full model's prediction, so they share

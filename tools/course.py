@@ -147,14 +147,16 @@ class OfflineRun:
 
 
 def quiet_environment() -> None:
-    """Settings every executed notebook gets: no progress bars, fixed threads. MPLBACKEND is
-    removed: set to Agg it would stop a kernel's inline backend and drop every figure."""
+    """Settings every executed notebook gets: no progress bars, fixed threads, exercise checks
+    that fail loudly (XAI_COURSE_STRICT_CHECKS). MPLBACKEND is removed: set to Agg it would
+    stop a kernel's inline backend and drop every figure."""
     os.environ.pop("MPLBACKEND", None)
     os.environ.setdefault("TQDM_DISABLE", "1")
     os.environ.setdefault("XAI_COURSE_THREADS", "2")
     os.environ.setdefault("OMP_NUM_THREADS", os.environ["XAI_COURSE_THREADS"])
     os.environ.setdefault("MKL_NUM_THREADS", os.environ["XAI_COURSE_THREADS"])
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    os.environ.setdefault("XAI_COURSE_STRICT_CHECKS", "1")  # a failed exercise check is an error
 
 
 def execute(path: Path, timeout: int = 600) -> tuple[nbformat.NotebookNode, float]:
