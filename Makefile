@@ -24,7 +24,7 @@ BENCH_RUNS ?= 3
 # Speed is judged by make bench alone, so a busy machine never turns make test red.
 CELL_TIMEOUT ?= 900
 
-.PHONY: help setup run test lint lab bench readme student slides notebooks clean
+.PHONY: help setup run test lint lab bench readme student student-run slides notebooks clean
 
 help:
 	@echo "make run      set up .venv, execute every notebook offline; write the course site to build/"
@@ -34,6 +34,7 @@ help:
 	@echo "              and the README's bench table"
 	@echo "make readme   copy the last make run's report card into the README (says what changed)"
 	@echo "make student  write the student edition (solutions replaced by stubs) to build/student"
+	@echo "make student-run  ... and execute it: no cell raises, every check says not attempted"
 	@echo "make slides   write a reveal.js deck per notebook to build/slides (reuses make run's run)"
 	@echo "make lab      open JupyterLab on the notebooks"
 	@echo "make notebooks  regenerate each .ipynb from its jupytext .py source (outputs stripped)"
@@ -69,6 +70,9 @@ readme: setup
 
 student: setup
 	$(PY) -m tools.editions build/student
+
+student-run: setup
+	$(PY) -m tools.editions --execute build/student
 
 slides: setup
 	$(PY) -m tools.slides

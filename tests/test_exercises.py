@@ -58,8 +58,8 @@ def test_a_stub_is_not_attempted_even_in_strict_mode(monkeypatch, capsys):
     monkeypatch.setenv(exercises.STRICT_ENV, "1")
     check("04.1", game=..., phi=..., leave_one_out=..., band=np.zeros(8))
     line = capsys.readouterr().out.strip()
-    assert line == ("· Exercise 04.1: not attempted yet: fill in game, phi, leave_one_out and "
-                    "run this cell again")
+    assert line == ("· Exercise 04.1: not attempted yet: replace the stub's `...` with your "
+                    "answer (3 of 4 inputs missing), then run this cell again")
 
 
 def test_verdict_is_truthy_only_when_correct():

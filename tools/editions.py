@@ -11,6 +11,8 @@ solution markdown; ``hint("NN.k")`` reads the hints from the source. The instruc
 the notebook as written.
 
     python -m tools.editions [OUT_DIR]     # writes the student edition (default build/student)
+    python -m tools.editions --execute [OUT_DIR]   # ... and runs it: nothing raises, every
+                                                   # check says "not attempted yet"
 """
 
 from __future__ import annotations
@@ -221,7 +223,39 @@ def build(out_dir: Path) -> list[Path]:
     return written
 
 
+def execute_student_editions(out_dir: Path) -> list[str]:
+    """Build the student edition and execute every notebook of it in a fresh kernel, offline:
+    one line per notebook with its seconds and its checks' verdicts. Fails (``SystemExit``)
+    when a cell raises or a check says anything but "not attempted yet"."""
+    from tools.course import OfflineRun, execute
+
+    report, failures = [], []
+    with OfflineRun("the student editions"):
+        for path in build(out_dir):
+            try:
+                executed, seconds = execute(path)
+            except Exception as err:  # a cell raised: the edition does not run top to bottom
+                failures.append(f"{path.name}: {type(err).__name__}: {str(err)[-300:]}")
+                continue
+            verdicts = [line for cell in executed.cells if check_call(cell)
+                        for output in cell.get("outputs", []) if output.get("name") == "stdout"
+                        for line in output.get("text", "").splitlines()]
+            attempted = [line for line in verdicts if "not attempted yet" not in line]
+            failures += [f"{path.name}: {line}" for line in attempted]
+            report.append(f"{path.name}: ran in {seconds:.1f} s, {len(verdicts)} checks, "
+                          f"{len(verdicts) - len(attempted)} 'not attempted yet'")
+    if failures:
+        raise SystemExit("\n".join([*report, "FAILED:", *failures]))
+    return report
+
+
 if __name__ == "__main__":
-    destination = Path(sys.argv[1]) if len(sys.argv) > 1 else BUILD_DIR / "student"
-    for written_path in build(destination):
-        print(f"student edition: {written_path}")
+    arguments = sys.argv[1:]
+    run = "--execute" in arguments
+    arguments = [a for a in arguments if a != "--execute"]
+    destination = Path(arguments[0]) if arguments else BUILD_DIR / "student"
+    if run:
+        print("\n".join(execute_student_editions(destination)))
+    else:
+        for written_path in build(destination):
+            print(f"student edition: {written_path}")

@@ -108,8 +108,9 @@ def evaluate(exercise: str, **answer: object) -> Verdict:
         raise TypeError(f"check({exercise!r}, ...) takes the keywords {expected}: {err}") from None
     missing = [name for name, value in answer.items() if value is Ellipsis]
     if missing:
-        return Verdict(exercise, "not attempted",
-                       f"not attempted yet: fill in {', '.join(missing)} and run this cell again")
+        return Verdict(exercise, "not attempted", "not attempted yet: replace the stub's `...` "
+                       f"with your answer ({len(missing)} of {len(answer)} inputs missing), then "
+                       "run this cell again")
     try:
         message = function(**answer)
     except Wrong as wrong:
