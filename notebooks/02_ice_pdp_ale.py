@@ -19,8 +19,9 @@
 # to the model, check ICE and PDP against `sklearn.inspection` to floating-point precision, and then
 # break them on purpose: a PDP that is flat although every instance reacts strongly, and a PDP that
 # is wrong because it asks the model about inputs that never occur. ALE fixes the second problem,
-# and we measure by how much on data whose true effects we know. Last, the lecture's ICE example
-# on Boston housing, where one column's curve turns out to be a formula's shape.
+# and we measure by how much on data whose true effects we know. Last, the classic textbook
+# example of ICE curves, Boston housing, where one column's curve turns out to be a formula's
+# shape.
 #
 # **Run time:** about 20–30 s on a 2-core laptop CPU (no GPU and no internet needed).
 #
@@ -95,7 +96,7 @@ import pandas as pd
 from sklearn.ensemble import GradientBoostingRegressor
 from sklearn.model_selection import train_test_split
 
-from utils.data import load_tabular
+from utils.data import boston_b, load_tabular
 
 diabetes = load_tabular("diabetes")
 X_train, X_test, y_train, y_test = train_test_split(diabetes.X, diabetes.y, test_size=0.25,
@@ -106,6 +107,8 @@ print(f"{len(X_train)} training and {len(X_test)} test patients; "
       f"test R^2 = {model.score(X_test, y_test):.3f}")
 for column in ("bmi", "s5", "bp"):
     print(f"{column:4s} {diabetes.descriptions[column]}")
+
+# %%
 assert model.score(X_test, y_test) > 0.2, "the model has learned something to explain"
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -123,7 +126,9 @@ assert model.score(X_test, y_test) > 0.2, "the model has learned something to ex
 # ### Math
 #
 # Split the features into the one we vary, $x_S$, and the rest, $x_C$. For a grid
-# $z_1 < \dots < z_G$ of values of $x_S$ and instances $x^{(1)}, \dots, x^{(n)}$:
+# $z_1 < \dots < z_G$ of values of $x_S$ and instances $x^{(1)}, \dots, x^{(n)}$ (in this
+# notebook the superscript $(i)$ counts *instances*; features are named by $S$ and $C$, not
+# by the $i$ of notebook 00):
 #
 # $$\text{ICE}^{(i)}(z_k) = f\big(z_k, x_C^{(i)}\big), \qquad
 #   \text{PD}(z_k) = \frac{1}{n} \sum_{i=1}^{n} f\big(z_k, x_C^{(i)}\big)
@@ -140,6 +145,7 @@ assert model.score(X_test, y_test) > 0.2, "the model has learned something to ex
 # the feature column with the grid tiled $n$ times (`np.tile`), call `predict` once, and reshape
 # to $(n, G)$. The same function handles several features at once by putting the full grid of
 # their combinations in each row's block; we reuse that for the two-feature PDP in section 3.
+# The function below returns $\text{ICE}^{(i)}(z_k)$ for every instance $i$ and grid value $k$.
 
 # %%
 from collections.abc import Callable, Mapping
@@ -158,12 +164,20 @@ def ice_curves(predict: Predict, X: pd.DataFrame, grids: Mapping[str, np.ndarray
     return np.asarray(predict(batch)).reshape(len(X), *mesh[0].shape)
 
 
+# %% [markdown]
+# The grid $z_1 < \dots < z_G$: equally spaced over the middle 90% of the training values.
+
+# %%
 def feature_grid(X: pd.DataFrame, feature: str, size: int = 30) -> np.ndarray:
     """Equally spaced values between the 5th and 95th percentile (scikit-learn's default range)."""
     low, high = np.percentile(X[feature], [5, 95])
     return np.linspace(low, high, size)
 
 
+# %% [markdown]
+# The ICE curves of `bmi` for all training patients, and their mean, the PD:
+
+# %%
 bmi_grid = feature_grid(X_train, "bmi")
 ice_bmi = ice_curves(model.predict, X_train, {"bmi": bmi_grid})
 pd_bmi = ice_bmi.mean(axis=0)
@@ -171,6 +185,8 @@ print(f"ICE array: {ice_bmi.shape} = (patients, grid points), from one predict c
       f"{ice_bmi.size} rows")
 print(f"PD of bmi goes from {pd_bmi[0]:.1f} to {pd_bmi[-1]:.1f} over bmi "
       f"{bmi_grid[0]:.1f} to {bmi_grid[-1]:.1f}")
+
+# %%
 assert pd_bmi[-1] > pd_bmi[0], "a higher bmi predicts more progression"
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -190,6 +206,8 @@ sk_bmi = partial_dependence(model, X_train, ["bmi"], custom_values={"bmi": bmi_g
 print("grid:      ", np.array_equal(sk_bmi["grid_values"][0], bmi_grid))
 print(f"ICE:        max |ours - sklearn| = {np.abs(sk_bmi['individual'][0] - ice_bmi).max():.2e}")
 print(f"PD:         max |ours - sklearn| = {np.abs(sk_bmi['average'][0] - pd_bmi).max():.2e}")
+
+# %%
 assert np.array_equal(sk_bmi["grid_values"][0], bmi_grid)
 assert np.allclose(sk_bmi["individual"][0], ice_bmi), "ICE from scratch equals scikit-learn"
 assert np.allclose(sk_bmi["average"][0], pd_bmi), "PD is the mean of the ICE curves"
@@ -202,6 +220,7 @@ assert np.allclose(sk_bmi["average"][0], pd_bmi), "PD is the mean of the ICE cur
 s5_grid = feature_grid(X_train, "s5")
 ice_s5 = ice_curves(model.predict, X_train, {"s5": s5_grid})
 
+# %%
 fig, axes = plt.subplots(1, 2, figsize=(12, 5), sharey=True)
 for ax, feature, grid, ice in [(axes[0], "bmi", bmi_grid, ice_bmi),
                                (axes[1], "s5", s5_grid, ice_s5)]:
@@ -263,6 +282,13 @@ fig.suptitle("PartialDependenceDisplay, kind='both' (diabetes, gradient boosting
 fig.tight_layout()
 plt.show()
 
+# %% [markdown]
+# The check, feature by feature: our ICE curves on the display's grid, centred at the first grid
+# point, against the lines the display drew. The display shuffles the ICE lines it draws, so each
+# drawn line is matched to its nearest c-ICE curve.
+
+# %%
+centred = {}
 for k, feature in enumerate(features):
     grid = centred_display.pd_results[k]["grid_values"][0]
     ice = ice_curves(model.predict, X_train, {feature: grid})
@@ -270,27 +296,32 @@ for k, feature in enumerate(features):
     lines = centred_display.lines_.reshape(len(features), -1)[k]  # ICE lines, then the PD
     drawn = np.array([line.get_ydata() for line in lines[:-1]])
     pd_drawn = lines[-1].get_ydata()
-    # The display shuffles the ICE lines it draws; match each to its nearest c-ICE curve.
     worst_match = cdist(drawn, c_ice).min(axis=1).max()
+    centred[feature] = {"ice": ice, "c_ice": c_ice, "pd_drawn": pd_drawn, "worst": worst_match}
     print(f"{feature}: {len(grid)} grid points, {len(drawn)} c-ICE lines drawn; "
           f"worst line-to-curve distance {worst_match:.1e}; "
           f"max |centred PD - ours| {np.abs(pd_drawn - c_ice.mean(axis=0)).max():.1e}")
     print(f"     all {len(c_ice)} patients: {np.mean(c_ice[:, -1] > 0):.0%} of c-ICE curves end "
           f"above zero; end values from {c_ice[:, -1].min():.1f} to {c_ice[:, -1].max():.1f}")
-    assert np.allclose(raw_display.pd_results[k]["individual"][0], ice)
-    assert worst_match < 1e-8, "every drawn c-ICE line is one of ours"
-    assert np.allclose(pd_drawn, c_ice.mean(axis=0)), "centred PD = mean of the c-ICE curves"
+
+# %%
+for k, (feature, result) in enumerate(centred.items()):
+    c_ice = result["c_ice"]
+    assert np.allclose(raw_display.pd_results[k]["individual"][0], result["ice"])
+    assert result["worst"] < 1e-8, "every drawn c-ICE line is one of ours"
+    assert np.allclose(result["pd_drawn"], c_ice.mean(axis=0)), "centred PD = mean of c-ICE"
     assert np.allclose(c_ice[:, 0], 0.0), "c-ICE curves start at zero"
+    assert np.mean(c_ice[:, -1] > 0) > 0.9, f"nearly every c-ICE curve of {feature} ends above 0"
 
 # %% [markdown]
-# Every line the display drew is one of our c-ICE curves, and its centred PD is the mean of
-# all of them, as the printout and asserts confirm. The bottom row is easier to read than the
-# top. For all three features nearly every centred curve ends above zero (the printed share),
-# but the curves end at quite different heights (the printed range): the patients mostly agree
-# on the *direction* of the effect, not on its size. Were the model additive in the feature,
+# Every line the display drew is one of our c-ICE curves, and its centred PD is the mean of all of
+# them, as the printout and asserts confirm. The bottom row is easier to read than the top. For all
+# three features nearly every centred curve ends above zero (the printed share; more than 90%,
+# asserted), but the curves end at quite different heights (the printed range): the patients mostly
+# agree on the *direction* of the effect, not on its size. Were the model additive in the feature,
 # all centred curves would coincide; their spread is the model's interactions with the other
-# features. The steps are where the trees split, and the hatch marks on the x-axis are the
-# deciles of the feature in the data.
+# features. The steps are where the trees split, and the hatch marks on the x-axis are the deciles
+# of the feature in the data.
 #
 # > **Pitfall.** An ICE or PD curve is a statement about the *model*, not about the patients.
 # > "Raising this patient's BMI raises the prediction" does not mean "raising BMI worsens the
@@ -318,24 +349,36 @@ pair_display = PartialDependenceDisplay.from_estimator(
 pair_display.axes_[0, 0].set_title("Two-feature PD of bmi and s5")
 plt.show()
 
+# %% [markdown]
+# The check: the same surface from `ice_curves` on the display's grid, and what each feature
+# adds along the edges of the grid.
+
+# %%
 pair = pair_display.pd_results[0]
 grid_a, grid_b = pair["grid_values"]
 pd_pair = ice_curves(model.predict, X_train, {"bmi": grid_a, "s5": grid_b}).mean(axis=0)
 rise_bmi_low_s5 = pd_pair[-1, 0] - pd_pair[0, 0]
 rise_bmi_high_s5 = pd_pair[-1, -1] - pd_pair[0, -1]
+rise_s5_low_bmi = pd_pair[0, -1] - pd_pair[0, 0]
 print(f"PD grid {pd_pair.shape}, from one predict call on {len(X_train) * pd_pair.size} rows; "
       f"max |ours - sklearn| = {np.abs(pd_pair - pair['average'][0]).max():.1e}")
 print(f"raising bmi across its range adds {rise_bmi_low_s5:.1f} at low s5 and "
       f"{rise_bmi_high_s5:.1f} at high s5")
+print(f"raising s5 across its range adds {rise_s5_low_bmi:.1f} at low bmi")
+
+# %%
 assert np.allclose(pd_pair, pair["average"][0]), "two-feature PD from scratch equals sklearn"
+assert np.isclose(pd_pair[-1, -1], pd_pair.max()), "the top-right corner is the highest"
+assert rise_bmi_low_s5 > 0 and rise_s5_low_bmi > 0, "each feature raises the PD on its own"
 
 # %% [markdown]
-# The highest predictions sit in the top-right corner, where both values are high, and both
-# features matter on their own. The printout compares how much `bmi` adds at the lowest and at
-# the highest `s5`; if the model were additive in the two, the numbers would be equal, and
-# their difference is a first hint of an interaction. Two-feature PDs cost $G_a G_b$ model calls
-# per instance and only show pairs; for a systematic search for interactions use Friedman's
-# H-statistic or SHAP interaction values ([notebook 04](04_shap.ipynb)).
+# `bmi` is on the x-axis and `s5` on the y-axis. The highest predictions sit in the top-right
+# corner, where both values are high, and each feature raises the PD on its own, along the grid's
+# edge where the other is lowest (printed and asserted). The printout compares how much `bmi` adds
+# at the lowest and at the highest `s5`; if the model were additive in the two, the numbers would be
+# equal, and their difference is a first hint of an interaction. Two-feature PDs cost $G_a G_b$
+# model calls per instance and only show pairs; for a systematic search for interactions use
+# Friedman's H-statistic or SHAP interaction values ([notebook 04](04_shap.ipynb)).
 #
 # > **Pitfall.** A two-feature PD inherits both weaknesses of the one-feature PD shown in the next
 # > two sections: it is an average that can hide opposite effects, and it pairs every cell of its
@@ -360,13 +403,17 @@ n_flip = 1000
 X_flip = pd.DataFrame({"x1": rng.uniform(-1, 1, n_flip), "x2": rng.normal(size=n_flip),
                        "x3": rng.choice([-1.0, 1.0], n_flip)})
 y_flip = X_flip["x1"] * X_flip["x3"] + rng.normal(0, 0.1, n_flip)
-flip_model = GradientBoostingRegressor(n_estimators=200, max_depth=3, random_state=0)
-flip_model.fit(X_flip, y_flip)
+flip_model = GradientBoostingRegressor(n_estimators=200, max_depth=3, random_state=0).fit(
+    X_flip, y_flip)
 
+# %% [markdown]
+# The ICE curves and the PD of $x_1$, and the least-squares slope of every ICE curve and of the
+# PD, all at once:
+
+# %%
 x1_grid = np.linspace(-0.9, 0.9, 19)
 ice_x1 = ice_curves(flip_model.predict, X_flip, {"x1": x1_grid})
 pd_x1 = ice_x1.mean(axis=0)
-# Least-squares slope of every ICE curve, all at once.
 centred_grid = x1_grid - x1_grid.mean()
 ice_slopes = (ice_x1 - ice_x1.mean(axis=1, keepdims=True)) @ centred_grid / (
     centred_grid @ centred_grid)
@@ -374,24 +421,35 @@ pd_slope = (pd_x1 - pd_x1.mean()) @ centred_grid / (centred_grid @ centred_grid)
 up, down = ice_slopes[X_flip["x3"] > 0], ice_slopes[X_flip["x3"] < 0]
 pd_range, median_ice_range = np.ptp(pd_x1), np.median(np.ptp(ice_x1, axis=1))
 
+# %%
 print(f"PD of x1: range {pd_range:.3f}, slope {pd_slope:+.3f}")
 print(f"ICE curves of x1: median range {median_ice_range:.3f}")
 print(f"ICE slopes where x3=+1: mean {up.mean():+.3f} (min {up.min():+.3f}); "
       f"where x3=-1: mean {down.mean():+.3f} (max {down.max():+.3f})")
 print(f"spread of ICE slopes (std) {ice_slopes.std():.3f}; "
       f"share with |slope| > 0.5: {np.mean(np.abs(ice_slopes) > 0.5):.1%}")
+
+# %%
 assert pd_range < 0.1 * median_ice_range, "the PD is flat compared with every ICE curve"
 assert abs(pd_slope) < 0.1, "the PD suggests no effect"
 assert up.min() > 0.5 and down.max() < -0.5, "two clusters of ICE slopes, opposite signs"
 assert ice_slopes.std() > 10 * abs(pd_slope)
 
-# Permutation importance (notebook 01) looks at the size of the effect, not its average.
+# %% [markdown]
+# Permutation importance ([notebook 01](01_feature_importance.ipynb)) looks at the size of the
+# effect, not its average. We score it on the training rows: notebook 01 warns that this rewards
+# what a model memorised, but here the effect of $x_1$ is built into the data generator, not
+# memorised, and the irrelevant $x_2$ serves as the control.
+
+# %%
 from sklearn.inspection import permutation_importance
 
 permutation = permutation_importance(flip_model, X_flip, y_flip, n_repeats=5, random_state=0)
 importances = dict(zip(X_flip.columns, permutation.importances_mean, strict=True))
 print("permutation importance (drop in R^2):",
       {name: round(float(value), 3) for name, value in importances.items()})
+
+# %%
 assert importances["x1"] > 10 * importances["x2"], "x1 matters a lot, x2 not at all"
 
 # %% slideshow={"slide_type": "subslide"}
@@ -467,17 +525,30 @@ def correlated_data(n: int, noise: float, seed: int) -> tuple[pd.DataFrame, np.n
     return frame, true_f(frame) + generator.normal(0, 0.05, n)
 
 
+# %% [markdown]
+# The true function $f^\star$ and its two additive components, which the explanations will be
+# compared with:
+
+# %%
 def true_f(X: pd.DataFrame) -> np.ndarray:
+    """The noise-free target f*(x) = x1 + x2^2."""
     return (X["x1"] + X["x2"] ** 2).to_numpy()
 
 
 true_effects = {"x1": lambda z: z, "x2": lambda z: z ** 2}
+
+# %% [markdown]
+# Training and test draws, and the fitted model:
+
+# %%
 X_cor, y_cor = correlated_data(2000, noise=0.05, seed=1)
 X_cor_test, y_cor_test = correlated_data(2000, noise=0.05, seed=2)
 cor_model = GradientBoostingRegressor(n_estimators=300, learning_rate=0.05, max_depth=3,
                                       random_state=0).fit(X_cor, y_cor)
 correlation = X_cor.corr().loc["x1", "x2"]
 print(f"corr(x1, x2) = {correlation:.3f}; test R^2 = {cor_model.score(X_cor_test, y_cor_test):.3f}")
+
+# %%
 assert correlation > 0.95 and cor_model.score(X_cor_test, y_cor_test) > 0.95
 
 # %% [markdown]
@@ -503,6 +574,11 @@ def off_support(train: np.ndarray, queries: np.ndarray, quantile: float = 0.99
     return distances > threshold, threshold
 
 
+# %% [markdown]
+# The PD's query points for $x_1$, which of them lie outside the data, and how wrong the model is
+# at the points inside and outside:
+
+# %%
 edges_x1 = np.quantile(X_cor["x1"], np.linspace(0, 1, 21))  # 21 quantile edges of x1
 pd_queries = np.column_stack([np.tile(edges_x1, len(X_cor)),
                               np.repeat(X_cor["x2"].to_numpy(), len(edges_x1))])
@@ -515,26 +591,34 @@ print(f"PD query points outside the data: {outside.mean():.1%} of {len(pd_querie
 print(f"mean |model - truth| at PD queries inside the data {error_inside:.3f}, "
       f"outside {error_outside:.3f} ({error_outside / error_inside:.1f}x larger); "
       f"largest error outside {model_error[outside].max():.3f}")
+
+# %%
 assert outside.mean() > 0.5, "most PD queries are combinations the data never show"
 assert error_outside > 3 * error_inside, "off the data the model is much less accurate"
 
-# %% slideshow={"slide_type": "subslide"}
-fig, axes = plt.subplots(1, 2, figsize=(14, 6))
-# Every 10th instance with all its grid values: the query points of the PD sit on vertical lines.
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Where the PD asks, and where the model is wrong
+#
+# For the figure: the PD's query points of every 10th instance (they sit on vertical lines, one
+# per grid value), and the model's error on a fine grid over the whole square.
+
+# %%
 every_tenth = np.repeat(np.arange(len(X_cor)) % 10 == 0, len(edges_x1))
 shown_queries, shown_outside = pd_queries[every_tenth], outside[every_tenth]
+square = np.linspace(-0.15, 1.15, 120)
+grid_x1, grid_x2 = np.meshgrid(square, square)
+grid_frame = pd.DataFrame({"x1": grid_x1.ravel(), "x2": grid_x2.ravel()})
+error_map = (cor_model.predict(grid_frame) - true_f(grid_frame)).reshape(grid_x1.shape)
+bound = np.abs(error_map).max()
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(14, 6))
 axes[0].scatter(shown_queries[shown_outside, 0], shown_queries[shown_outside, 1],
                 s=6, color="tab:red", alpha=0.4, label="PD query, outside the data")
 axes[0].scatter(shown_queries[~shown_outside, 0], shown_queries[~shown_outside, 1],
                 s=6, color="tab:green", alpha=0.4, label="PD query, inside")
 axes[0].scatter(X_cor["x1"], X_cor["x2"], s=4, color="black", label="training data")
 axes[0].set_title(f"Where the PD of x1 evaluates f ({outside.mean():.0%} outside)")
-
-square = np.linspace(-0.15, 1.15, 120)
-grid_x1, grid_x2 = np.meshgrid(square, square)
-grid_frame = pd.DataFrame({"x1": grid_x1.ravel(), "x2": grid_x2.ravel()})
-error_map = (cor_model.predict(grid_frame) - true_f(grid_frame)).reshape(grid_x1.shape)
-bound = np.abs(error_map).max()
 image = axes[1].pcolormesh(grid_x1, grid_x2, error_map, cmap="RdBu_r", vmin=-bound, vmax=bound)
 axes[1].scatter(X_cor["x1"], X_cor["x2"], s=2, color="black", alpha=0.5)
 fig.colorbar(image, ax=axes[1], label="model - truth")
@@ -582,24 +666,28 @@ plt.show()
 #
 # ### Math
 #
-# With bin edges $z_0 < z_1 < \dots < z_K$ (quantiles of $x_S$, so each bin holds about the same
-# number of instances) and $N_k$ the set of instances with $x_S^{(i)} \in (z_{k-1}, z_k]$:
+# The bins have edges $e_0 < e_1 < \dots < e_K$ (quantiles of $x_S$, so each bin holds about the
+# same number of instances; we write $e$, not the PD grid's $z$, because they are chosen
+# differently). $N_m$ is the set of instances $i$ with $x_S^{(i)} \in (e_{m-1}, e_m]$, bin $m$.
+# The uncentred ALE at the edge $e_k$ adds up the mean local differences of bins $1$ to $k$:
 #
-# $$\widetilde{\text{ALE}}(z_k) = \sum_{j=1}^{k} \frac{1}{|N_j|} \sum_{i \in N_j}
-#   \Big[f\big(z_j, x_C^{(i)}\big) - f\big(z_{j-1}, x_C^{(i)}\big)\Big],
-#   \qquad \widetilde{\text{ALE}}(z_0) = 0,$$
+# $$\widetilde{\text{ALE}}(e_k) = \sum_{m=1}^{k} \frac{1}{|N_m|} \sum_{i \in N_m}
+#   \Big[f\big(e_m, x_C^{(i)}\big) - f\big(e_{m-1}, x_C^{(i)}\big)\Big],
+#   \qquad \widetilde{\text{ALE}}(e_0) = 0,$$
 #
 # then $\text{ALE} = \widetilde{\text{ALE}} - c$, with $c$ chosen so that the effect averages to
 # zero over the data. We approximate the average by giving each bin the mean of its two edge
-# values, weighted by $|N_k|$. The sum is a finite-difference version of
-# $\int \mathbb{E}\big[\partial f / \partial x_S \,\big|\, x_S = z\big]\, dz$: ALE integrates the
-# model's local *slope* under the conditional distribution, where the PD averages its *level*
-# under the marginal one.
+# values, weighted by $|N_m|$. The sum is a finite-difference version of
+# $\int_{e_0}^{e_k} \mathbb{E}\big[\partial f / \partial x_S \,\big|\, x_S = z\big]\, dz$: ALE
+# integrates the model's local *slope* under the conditional distribution, where the PD averages
+# its *level* under the marginal one.
 #
 # ### From scratch, in one model call
 #
 # Every instance contributes two rows (its bin's lower and upper edge), so one `predict` on
-# $2n$ rows does the work, and `np.bincount` averages within bins without a loop.
+# $2n$ rows does the work, and `np.bincount` averages within bins without a loop. First the
+# centring constant $c$: the curve's mean over the data, each bin weighted by its $|N_m|$ and
+# represented by the mean of its two edge values.
 
 # %%
 def centre_on_data(values_at_edges: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -609,6 +697,14 @@ def centre_on_data(values_at_edges: np.ndarray, counts: np.ndarray) -> np.ndarra
     return values_at_edges - np.sum(bin_means * counts) / counts.sum()
 
 
+# %% [markdown]
+# Then the ALE itself, step by step: quantile edges $e_0, \dots, e_K$ (duplicates dropped); each
+# instance's bin; two copies of the data with $x_S$ set to the lower and the upper edge of the
+# instance's bin; one `predict` on both copies; the mean difference per bin (the local effect);
+# the cumulative sum from $e_0$, which is $\widetilde{\text{ALE}}$; and the centring. The code
+# counts bins from 0, so bin $m$ of the formula is `bins == m - 1`.
+
+# %%
 def ale_curve(predict: Predict, X: pd.DataFrame, feature: str, n_bins: int = 20
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """First-order ALE of a numeric feature: (edges, centred ALE at the edges, instances per bin,
@@ -635,13 +731,15 @@ def ale_curve(predict: Predict, X: pd.DataFrame, feature: str, n_bins: int = 20
 # No ALE library ships with the course, so we check the code where the answer is known in
 # closed form:
 #
-# 1. For a linear model $f(x) = b + \sum_j w_j x_j$, every local difference in bin $k$ equals
-#    $w_S (z_k - z_{k-1})$, so the ALE is a straight line with slope exactly $w_S$, *even on
+# 1. For a linear model $f(x) = b + \sum_j w_j x_j$, every local difference in bin $m$ equals
+#    $w_S (e_m - e_{m-1})$, so the ALE is a straight line with slope exactly $w_S$, *even on
 #    our correlated data*.
 # 2. For the additive truth $f^\star = x_1 + x_2^2$ itself, ALE must return each component
 #    exactly (centred). So must the PD, because for an additive $f$ the other component is a
 #    constant that averaging only shifts: extrapolation is harmless when the function is right
 #    everywhere.
+#
+# Check 1, on a linear regression fitted to the correlated data:
 
 # %%
 from sklearn.linear_model import LinearRegression
@@ -654,6 +752,10 @@ for j, feature in enumerate(["x1", "x2"]):
           f"ALE slopes in [{slopes.min():+.4f}, {slopes.max():+.4f}]")
     assert np.allclose(slopes, linear.coef_[j]), "ALE slope of a linear model = its coefficient"
 
+# %% [markdown]
+# Check 2, on the true function: ALE and PD against the centred components $x_1$ and $x_2^2$.
+
+# %%
 for feature, effect in true_effects.items():
     edges, ale, counts, _ = ale_curve(true_f, X_cor, feature)
     truth = centre_on_data(effect(edges), counts)
@@ -675,9 +777,14 @@ for feature, effect in true_effects.items():
 
 # %%
 def rmse(a: np.ndarray, b: np.ndarray) -> float:
+    """Root-mean-square difference of two curves given at the same points."""
     return float(np.sqrt(np.mean((a - b) ** 2)))
 
 
+# %% [markdown]
+# The three curves and the truth for each feature, and their errors:
+
+# %%
 cor_predictions = cor_model.predict(X_cor)
 curves, errors = {}, {}
 for feature, effect in true_effects.items():
@@ -693,12 +800,27 @@ for feature, effect in true_effects.items():
                        "M-plot": m_plot, "truth": truth}
     errors[feature] = {"ALE": rmse(ale, truth), "PD": rmse(pd_curve, truth),
                        "M-plot": rmse(m_plot, truth_mid)}
+
+# %%
 error_table = pd.DataFrame(errors).T
 print("RMSE against the true centred effect (fitted gradient-boosting model):")
 print(error_table.round(4).to_string())
 print("PD error / ALE error:", (error_table["PD"] / error_table["ALE"]).round(1).to_dict())
+ranges = pd.DataFrame({feature: {name: np.ptp(curve[name]) for name in ("truth", "ALE", "PD",
+                                                                       "M-plot")}
+                       for feature, curve in curves.items()}).T
+print("\nrange (max - min) of each centred curve:")
+print(ranges.round(2).to_string())
+
+# %%
 assert (error_table["ALE"] < error_table["PD"]).all(), "ALE recovers the effects better than PD"
 assert (error_table["ALE"] < error_table["M-plot"]).all(), "and better than conditional means"
+assert (error_table["PD"] < error_table["M-plot"]).all(), "the M-plot is the worst of the three"
+assert (ranges["M-plot"] > 1.5 * ranges["truth"]).all(), "M-plot curves far steeper than truth"
+assert (ranges["PD"] < ranges["truth"]).all(), "the PD flattens both effects"
+for curve in curves.values():
+    worst = np.abs(curve["PD"] - curve["truth"]).argmax()
+    assert worst in (0, len(curve["edges"]) - 1), "the PD's largest error is at an end"
 
 # %% slideshow={"slide_type": "subslide"}
 fig, axes = plt.subplots(1, 2, figsize=(14, 5.5))
@@ -722,12 +844,14 @@ plt.show()
 
 # %% [markdown]
 # The printed errors and the figure agree. The ALE (blue) follows the true line and parabola
-# closely. The PD (red) is wrong by more, as the printed ratio says, and most visibly at the ends
-# of the range, where its query points are furthest from the band: there it flattens both the
-# line of $x_1$ and the parabola of $x_2$, because it averages predictions made off the data,
-# where the tree ensemble keeps predicting values learned near the band. The M-plot (grey,
-# dashed) is the worst of the three: it never leaves the data, but it credits each feature with
-# the other's effect too, so both of its curves are far steeper than the truth. Note what the PD
+# closely. The PD (red) is wrong by more, as the printed ratio says, and most at the ends of the
+# range, where its query points are furthest from the band (its largest error is at an end edge,
+# asserted): there it flattens both the line of $x_1$ and the parabola of $x_2$ (its range is
+# smaller than the truth's, printed), because it averages predictions made off the data, where
+# the tree ensemble keeps predicting values learned near the band. The M-plot (grey, dashed) is
+# the worst of the three: it never leaves the data, but it credits each feature with the other's
+# effect too, so both of its curves are far steeper than the truth (more than 1.5 times its
+# range, asserted). Note what the PD
 # error is and is not: the model is accurate near the data (test $R^2$ printed in section 5),
 # and the PD of the true function was perfect; the PD error comes only from asking a good model
 # questions it was never trained to answer.
@@ -741,13 +865,19 @@ x2_values = X_cor["x2"].to_numpy()
 ale_queries = np.vstack([np.column_stack([edges_x1[bins_x1], x2_values]),
                          np.column_stack([edges_x1[bins_x1 + 1], x2_values])])
 ale_outside, _ = off_support(X_cor.to_numpy(), ale_queries)
+nearest_other = NearestNeighbors(n_neighbors=2).fit(X_cor).kneighbors(X_cor)[0][:, 1]
 print(f"query points outside the data: PD {outside.mean():.1%} of {len(pd_queries)}, "
       f"ALE {ale_outside.mean():.1%} of {len(ale_queries)}")
+print(f"training points farther than tau from every other training point: "
+      f"{np.mean(nearest_other > tau):.1%} of {len(X_cor)}")
+
+# %%
 assert ale_outside.mean() < 0.02, "ALE stays next to the data"
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# ALE's share is the 1% that the training points themselves score, by the way $\tau$ was chosen:
-# ALE asks the model about inputs that are as close to the data as the data are to each other.
+# ALE's share is close to that of the training points themselves, which is 1% by the way $\tau$
+# was chosen (both printed): ALE asks the model about inputs that are about as close to the data
+# as the data are to each other.
 # And it needs $2n$ model calls per feature instead of the PD's $n \times G$.
 #
 # > **Pitfall.** ALE is not a what-if curve for any individual, and it is not free of choices.
@@ -778,8 +908,8 @@ assert ale_outside.mean() < 0.02, "ALE stays next to the data"
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. ICE on Boston housing, and a feature that is a parabola
 #
-# The lecture this course follows draws its ICE curves on the Boston housing table (median home
-# value `MEDV` of 506 towns, in thousands of 1970 dollars). We do the same with the gradient
+# Boston housing is the classic textbook table for ICE curves (median home value `MEDV` of 506
+# towns, in thousands of 1970 dollars). We do the same with the gradient
 # boosting set-up of section 1 and look at three features: `LSTAT` (share of lower-status
 # residents), `RM` (rooms per dwelling) and `B`, the column for which scikit-learn withdrew the
 # table. `B` is $1000\,(B_k - 0.63)^2$ for a town's share $B_k$ of Black residents
@@ -792,6 +922,8 @@ H_train, H_test, m_train, m_test = train_test_split(boston.X, boston.y, test_siz
 house_model = GradientBoostingRegressor(n_estimators=200, learning_rate=0.05, max_depth=3,
                                         subsample=0.8, random_state=0).fit(H_train, m_train)
 print(f"Boston: {len(H_train)} training towns, test R^2 = {house_model.score(H_test, m_test):.3f}")
+
+# %%
 assert house_model.score(H_test, m_test) > 0.7
 
 # %% slideshow={"slide_type": "subslide"}
@@ -804,21 +936,43 @@ fig.suptitle("Centred ICE and PD on Boston housing (gradient boosting)", fontsiz
 fig.tight_layout()
 plt.show()
 
+# %% [markdown]
+# The check against the display, and where each centred PD ends:
+
 # %%
+house_pd_end = {}
 for k, feature in enumerate(house_features):
     grid = house_display.pd_results[k]["grid_values"][0]
     ice = ice_curves(house_model.predict, H_train, {feature: grid})
     c_ice = ice - ice[:, :1]
+    house_pd_end[feature] = c_ice.mean(axis=0)[-1]
     print(f"{feature:5s}: centred PD from 0 to {c_ice.mean(axis=0)[-1]:+.2f} thousand dollars "
           f"over {grid[0]:.1f} to {grid[-1]:.1f}")
     assert np.allclose(house_display.pd_results[k]["individual"][0], ice), "ours = scikit-learn"
 
+# %%
+assert house_pd_end["LSTAT"] < 0 < house_pd_end["RM"], "LSTAT lowers the value, RM raises it"
+assert abs(house_pd_end["B"]) < 1, "B moves the PD by less than a thousand dollars"
+
 # %% [markdown]
-# Fewer poor residents and more rooms go with higher predicted values: the centred PD moves by
-# about 14 thousand dollars across the `LSTAT` grid and 9 across the `RM` grid (printed). The
-# curves of `B` are nearly flat (less than a thousand dollars) over the display's grid, which
-# runs from the 5th to the 95th percentile of `B` and so covers mostly towns with a share close
-# to zero (a quarter of the towns have the largest value, 396.9, a share of 0).
+# And how the towns' `B` values are spread: how many have the largest value, and how many have
+# $B \ge 1000 \cdot 0.37^2 = 136.9$, which means a share $B_k$ of at most 0.26 (the smaller
+# root of the formula; the larger one is above 1).
+
+# %%
+b_values = boston.X["B"]
+first_quarter = b_values >= boston_b(0.26)
+print(f"towns at the largest B, {b_values.max()}: {np.sum(b_values == b_values.max())} "
+      f"of {len(b_values)} (share 0)")
+print(f"towns with B >= {boston_b(0.26):.1f} (share at most 0.26): {first_quarter.mean():.0%}")
+
+# %% [markdown]
+# Fewer poor residents and more rooms go with higher predicted values: the centred PD falls by
+# about 14 thousand dollars across the `LSTAT` grid and rises by about 9 across the `RM` grid
+# (printed). The curves of `B` are nearly flat (less than a thousand dollars, asserted) over the
+# display's grid, which runs from the 5th to the 95th percentile of `B` and so covers mostly
+# towns with a share close to zero: a quarter of the towns have the largest value, 396.9, a share
+# of 0 (printed).
 #
 # ### The same curves against the share they encode
 #
@@ -828,8 +982,6 @@ for k, feature in enumerate(house_features):
 # so every model's curve must be mirror-symmetric about 0.63, whatever it learned.
 
 # %%
-from utils.data import boston_b
-
 share_grid = np.linspace(0, 1, 101)  # steps of 0.01, symmetric about 0.63 on 0.26 ... 1.00
 ice_share = ice_curves(house_model.predict, H_train, {"B": boston_b(share_grid)})
 mirror = np.isclose(share_grid[:, None] + share_grid[None, :], 2 * 0.63)  # pairs 0.63 -/+ d
@@ -853,15 +1005,15 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Read against the share, the curves drop over the first quarter of the range, where nearly
-# all towns lie, and are almost flat after it, with small steps wherever a tree splits on `B`.
-# From 0.26 to 1 they are exactly mirror-symmetric about 0.63, for every town: the step near
-# 0.7 is the step near 0.56 reflected, and the last point (share 1) repeats the value at 0.26.
-# That symmetry is not something the model found in the data; it is the formula, which the
-# assert confirms to the last bit. A reader who takes this picture for "the effect of the
-# share of Black residents on house prices" reads the 1978 authors' assumption passed through a
-# model, and the data could not have shown otherwise, since two towns whose shares are mirror
-# images are the same row to every model.
+# Read against the share, the curves drop over the first quarter of the range, where nearly all
+# towns lie (the printed share with $B_k \le 0.26$), and are almost flat after it, with small steps
+# wherever a tree splits on `B`. From 0.26 to 1 they are exactly mirror-symmetric about 0.63, for
+# every town: the step near 0.7 is the step near 0.56 reflected, and the last point (share 1)
+# repeats the value at 0.26. That symmetry is not something the model found in the data; it is the
+# formula, which the assert confirms to the last bit. A reader who takes this picture for "the
+# effect of the share of Black residents on house prices" reads the 1978 authors' assumption passed
+# through a model, and the data could not have shown otherwise, since two towns whose shares are
+# mirror images are the same row to every model.
 #
 # > **Pitfall.** An ICE curve is only as meaningful as the column it moves. When a feature is a
 # > transform of the quantity you care about, the curve in that quantity inherits the
