@@ -912,6 +912,13 @@ assert ESPRESSO in top5_ids and top5_ids & set(CAT_IDS), "both objects appear in
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
+#
+# After each exercise, its `check` cell tests the properties a right answer must have and
+# prints one line: ✓ and what your answer shows, ✗ and the first property that fails, or "not
+# attempted yet". Stuck? `hint("00.1")` prints a hint; each call gives the next one.
+
+# %%
+from utils.exercises import check, hint  # noqa: F401 (hint is for the student edition)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: A quieter shortcut
@@ -923,8 +930,11 @@ assert ESPRESSO in top5_ids and top5_ids & set(CAT_IDS), "both objects appear in
 # positive coefficients. Would the accuracy numbers alone have warned you? Would the coefficients?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
+# Hint: the same recipe as section 2 with a tenth of the plants: fit on the training split,
+#   score the test split with and without the token, then sort the coefficients.
 # Hint: reuse remove_token() and tfidf_logreg() from section 2; the rank is the position of the
-# token in np.argsort(-coef) where coef = pipeline.named_steps["logisticregression"].coef_[0].
+#   token in np.argsort(-coef) where coef = pipeline.named_steps["logisticregression"].coef_[0].
+# Hint: start with quiet = make_planted_text(n_samples=4000, rate=0.1, seed=0).
 quiet = make_planted_text(n_samples=4000, rate=0.1, seed=0)
 quiet_texts = np.array(quiet.texts, dtype=object)
 q_train, q_test = train_test_split(np.arange(len(quiet_texts)), test_size=0.3,
@@ -940,6 +950,10 @@ print(f"rate 0.1: planted test {q_planted:.3f}, token removed {q_clean:.3f} "
 print(f"'{quiet.token}' ranks {q_rank + 1} among positive coefficients")
 assert q_rank == 0, "the coefficients still expose the shortcut"
 assert q_planted - q_clean < gap_main / 4, "but the accuracy drop is much smaller"
+
+# %% slideshow={"slide_type": "fragment"}
+check("00.1", data=quiet, model=quiet_model, test=q_test, planted=q_planted, clean=q_clean,
+      rank=q_rank)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # The accuracy barely changes when the token is removed, so no accuracy check would raise an
@@ -959,9 +973,13 @@ assert q_planted - q_clean < gap_main / 4, "but the accuracy drop is much smalle
 # change? Which class becomes top-1 each time?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
+# Hint: occlusion asks the model again with one object hidden; compare its probabilities with
+#   scene_probs, the prediction on the untouched scene.
 # Hint: copy np.asarray(scene.image), set image[scene.masks[name]] = 128, and call
-# image_model.predict_proba on a batch of one (image[None]); CAT_IDS and ESPRESSO are defined
-# in section 7.
+#   image_model.predict_proba on a batch of one (image[None]); CAT_IDS and ESPRESSO are defined
+#   in section 7.
+# Hint: start with def occlude(name: str) -> np.ndarray: and image =
+#   np.asarray(scene.image).copy() as its first line.
 def occlude(name: str) -> np.ndarray:
     image = np.asarray(scene.image).copy()
     image[scene.masks[name]] = 128
@@ -979,6 +997,10 @@ assert covered_coffee[list(CAT_IDS)].sum() > scene_probs[list(CAT_IDS)].sum()
 assert int(covered_coffee.argmax()) in CAT_IDS
 assert classes[int(covered_cat.argmax())] == "espresso"
 assert covered_cat[list(CAT_IDS)].sum() < scene_probs[list(CAT_IDS)].sum() / 10
+
+# %% slideshow={"slide_type": "fragment"}
+check("00.2", covered_coffee=covered_coffee, covered_cat=covered_cat, original=scene_probs,
+      scene=scene, model=image_model)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Hiding the cup removes nearly all the probability of espresso and hands the top spot to a cat
@@ -999,8 +1021,12 @@ assert covered_cat[list(CAT_IDS)].sum() < scene_probs[list(CAT_IDS)].sum() / 10
 # and compare the test accuracies with and without it.
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
+# Hint: on standardized columns a logistic regression's coefficients are comparable, so the
+#   column the model leans on most has the largest coefficient in size, whatever its sign.
 # Hint: make_pipeline(StandardScaler(), LogisticRegression()) makes the coefficients comparable;
-# the suspect is the column with the largest absolute coefficient; refit on X.drop(columns=...).
+#   suspect = the column at np.argmax(np.abs(coefs)); refit on X.drop(columns=suspect).
+# Hint: start with leaky = make_planted_tabular(n_samples=1000, seed=1) and a
+#   train_test_split(leaky.X, leaky.y, test_size=0.3, stratify=leaky.y, random_state=0).
 from sklearn.preprocessing import StandardScaler
 
 leaky = make_planted_tabular(n_samples=1000, seed=1)
@@ -1023,6 +1049,11 @@ print(f"suspect: {suspect} (planted: {leaky.planted_feature})")
 print(f"test accuracy with it {acc_with:.3f}, without it {acc_without:.3f}")
 assert suspect == leaky.planted_feature
 assert acc_with > acc_without
+
+# %% slideshow={"slide_type": "fragment"}
+check("00.3", data=leaky, coefs=coefs, suspect=suspect, with_leak=with_leak,
+      without_leak=without_leak, X_test=X_te, y_test=y_te, acc_with=acc_with,
+      acc_without=acc_without)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # The leaking column dominates the coefficients and removing it costs accuracy: the model was
