@@ -1322,6 +1322,13 @@ plt.show()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
+#
+# After each exercise, its `check` cell tests the properties a right answer must have and
+# prints one line: ✓ and what your answer shows, ✗ and the first property that fails, or "not
+# attempted yet". Stuck? `hint("01.1")` prints a hint; each call gives the next one.
+
+# %%
+from utils.exercises import check, hint  # noqa: F401 (hint is for the student edition)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: Permutation importance on the training data
@@ -1331,8 +1338,13 @@ plt.show()
 # now, and how large is its importance compared with the held-out value? Explain.
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
-# Hint: call permutation_importance_scratch(adult_forest, A_train, a_train, accuracy_rows, ...)
-# and rank the row means as in section 3; compare with adult_perm["random_num"].
+# Hint: the same permutation importance as section 3, but the shuffled rows are the ones the
+#   forest was fitted on; compare its noise probe with the held-out value.
+# Hint: call permutation_importance_scratch(adult_forest, A_train, a_train, accuracy_rows, ...),
+#   take the mean over the repeats (axis=1) and rank it as in section 3; compare with
+#   adult_perm["random_num"].
+# Hint: start with train_runs = permutation_importance_scratch(adult_forest, A_train, a_train,
+#   accuracy_rows, n_repeats=5, random_state=0).
 train_runs = permutation_importance_scratch(adult_forest, A_train, a_train, accuracy_rows,
                                             n_repeats=5, random_state=0)
 train_perm = pd.Series(train_runs.mean(axis=1), adult_features)
@@ -1345,6 +1357,10 @@ print(f"real features below the noise on training rows: {real_below}")
 assert train_perm["random_num"] > 5 * abs(adult_perm["random_num"])
 assert len(real_below) >= 3, "on training rows the noise beats several real features"
 assert train_rank["random_num"] < perm_rank["random_num"]
+
+# %% slideshow={"slide_type": "fragment"}
+check("01.1", train_perm=train_perm, held_out=adult_perm, model=adult_forest, X=A_train,
+      y=a_train, real=real_features)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # On the training rows the forest has memorized the noise: its deep trees split on `random_num`
@@ -1363,8 +1379,11 @@ assert train_rank["random_num"] < perm_rank["random_num"]
 # the test accuracy?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
+# Hint: change one setting only: a leaf of at least 20 rows cannot be made pure by a split on
+#   noise, then read MDI off the new forest.
 # Hint: clone(adult_forest).set_params(min_samples_leaf=20).fit(A_train, a_train), then rank
-# feature_importances_ as in section 2.
+#   feature_importances_ as in section 2 (ascending=False, so 1 is the largest).
+# Hint: start with shallow_forest = clone(adult_forest).set_params(min_samples_leaf=20).
 shallow_forest = clone(adult_forest).set_params(min_samples_leaf=20).fit(A_train, a_train)
 shallow_mdi = pd.Series(shallow_forest.feature_importances_, adult_features)
 shallow_rank = shallow_mdi.rank(ascending=False).astype(int)
@@ -1375,6 +1394,9 @@ print(f"real features still below it: {still_below}")
 print(f"test accuracy: {adult_forest.score(A_test, a_test):.3f} -> "
       f"{shallow_forest.score(A_test, a_test):.3f}")
 assert shallow_rank["random_num"] > mdi_rank["random_num"]
+
+# %% slideshow={"slide_type": "fragment"}
+check("01.2", shallow_forest=shallow_forest, shallow_mdi=shallow_mdi, forest=adult_forest)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # With at least 20 rows per leaf the trees cannot chase single training rows, so the noise
@@ -1391,8 +1413,11 @@ assert shallow_rank["random_num"] > mdi_rank["random_num"]
 # each method rank first now, and where is the leak? Is the model still "cheating"?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
+# Hint: only the data change: generate the noisier table, split it like section 6 and let
+#   all_importances compute the four columns; then read where the leak ranks in each.
 # Hint: reuse logistic, planted_forest, all_importances and accuracy_rows from section 6, then
-# look at table.idxmax() and table.rank(ascending=False).loc["leak"].
+#   look at table.idxmax() and table.rank(ascending=False).loc["leak"].
+# Hint: start with quiet = make_planted_tabular(n_samples=1000, leak_noise=1.0, seed=0).
 quiet = make_planted_tabular(n_samples=1000, leak_noise=1.0, seed=0)
 Q_train, Q_test, q_train, q_test = train_test_split(quiet.X, quiet.y, test_size=0.3,
                                                     stratify=quiet.y, random_state=0)
@@ -1407,6 +1432,9 @@ print(f"correlation of the leak with the label: "
 assert (quiet_ranks > 1).all(), "no method ranks the quieter leak first"
 assert (quiet_ranks[["MDI", "permutation", "drop-column"]] == 2).all(), "second for the forest"
 assert 2 < quiet_ranks["|coefficient|"] <= len(quiet.informative_features)
+
+# %% slideshow={"slide_type": "fragment"}
+check("01.3", data=quiet, table=quiet_table, ranks=quiet_ranks)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # With `leak_noise=1.0` the leak is no longer the strongest single feature, and every method
