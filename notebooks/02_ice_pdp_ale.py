@@ -1022,6 +1022,13 @@ plt.show()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
+#
+# After each exercise, its `check` cell tests the properties a right answer must have and
+# prints one line: ✓ and what your answer shows, ✗ and the first property that fails, or "not
+# attempted yet". Stuck? `hint("02.1")` prints a hint; each call gives the next one.
+
+# %%
+from utils.exercises import check, hint  # noqa: F401 (hint is for the student edition)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: ICE for a classifier
@@ -1036,9 +1043,13 @@ plt.show()
 # for what share of the patients, and by how much?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
+# Hint: an ICE curve of a classifier is one patient's predicted probability of one class as
+#   the feature moves along the grid; here the class is benign, the second one.
 # Hint: for a binary classifier scikit-learn reports the probability of the second class,
-# i.e. predict_proba(...)[:, 1]; pass predict=lambda frame: clf.predict_proba(frame)[:, 1].
+#   i.e. predict_proba(...)[:, 1]; pass predict=lambda frame: clf.predict_proba(frame)[:, 1].
 #   Compare each ICE curve's last value with its first.
+# Hint: start with clf = GradientBoostingClassifier(random_state=0).fit(cancer.X, cancer.y) and
+#   concave_grid = feature_grid(cancer.X, concave, size=20).
 from sklearn.ensemble import GradientBoostingClassifier
 
 cancer = load_tabular("breast_cancer")
@@ -1069,6 +1080,9 @@ PartialDependenceDisplay.from_estimator(clf, cancer.X, [concave], kind="both", c
 ax.set_title("Breast cancer: centred ICE of P(benign)")
 plt.show()
 
+# %% slideshow={"slide_type": "fragment"}
+check("02.1", ice=ice_concave, grid=concave_grid, model=clf, data=cancer, feature=concave)
+
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # More concave nuclei push the model toward *malignant*: the PD of P(benign) falls, and almost
 # every individual curve falls with it (printed). The sizes differ enormously, though: some
@@ -1087,8 +1101,12 @@ plt.show()
 # lowest and at the highest value of the partner. Which pair reveals the interaction?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
+# Hint: a two-feature PD is a surface; an interaction shows as a slope in x1 that changes with
+#   the partner's value.
 # Hint: for x3 the grid can simply be its two values [-1, 1]; for x2 take its 5th and 95th
-# percentile. np.polyfit(x1_grid, curve, 1)[0] gives a curve's slope.
+#   percentile. np.polyfit(x1_grid, curve, 1)[0] gives a curve's slope.
+# Hint: start with surface = ice_curves(flip_model.predict, X_flip, {"x1": x1_grid, "x3":
+#   np.array([-1.0, 1.0])}).mean(axis=0); its column k is the PD of x1 at the k-th x3 value.
 partner_grids = {"x2": np.percentile(X_flip["x2"], [5, 95]), "x3": np.array([-1.0, 1.0])}
 partner_slopes = {}
 for partner, grid in partner_grids.items():
@@ -1099,6 +1117,9 @@ for partner, grid in partner_grids.items():
           f"{partner_slopes[partner][1]:+.3f}")
 assert partner_slopes["x3"][0] < -0.5 < 0.5 < partner_slopes["x3"][1]
 assert max(abs(s) for s in partner_slopes["x2"]) < 0.2
+
+# %% slideshow={"slide_type": "fragment"}
+check("02.2", slopes=partner_slopes, model=flip_model, X=X_flip, x1_grid=x1_grid)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # With $x_2$ as partner, the slope in $x_1$ is close to zero at both ends: averaging over $x_3$
@@ -1118,8 +1139,12 @@ assert max(abs(s) for s in partner_slopes["x2"]) < 0.2
 # How do they change as the correlation weakens?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
+# Hint: one loop over the noise levels: regenerate, refit, then compute the three numbers
+#   exactly as in section 5 and collect one row per level.
 # Hint: reuse ale_curve, ice_curves, centre_on_data, off_support and rmse; the PD query points
-# are np.column_stack([np.tile(edges, n), np.repeat(x2, len(edges))]).
+#   are np.column_stack([np.tile(edges, n), np.repeat(x2, len(edges))]).
+# Hint: start with for noise in (0.02, 0.05, 0.2, 0.5): X_s, y_s = correlated_data(2000,
+#   noise=noise, seed=1).
 rows = []
 for noise in (0.02, 0.05, 0.2, 0.5):
     X_s, y_s = correlated_data(2000, noise=noise, seed=1)
@@ -1136,6 +1161,9 @@ sweep = pd.DataFrame(rows).set_index("noise")
 sweep["PD / ALE"] = sweep["PD RMSE"] / sweep["ALE RMSE"]
 print(sweep.round(3).to_string())
 assert (np.diff(sweep["outside"]) < 0).all(), "weaker correlation, less extrapolation"
+
+# %% slideshow={"slide_type": "fragment"}
+check("02.3", sweep=sweep)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # As the noise grows the correlation weakens and the share of PD query points outside the data
@@ -1157,8 +1185,11 @@ assert (np.diff(sweep["outside"]) < 0).all(), "weaker correlation, less extrapol
 # section-1 model on one axis. Here no true effect is known: what can you still conclude?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
+# Hint: off-support is a distance question, so both features must count alike; and the two
+#   curves must share a baseline to be compared.
 # Hint: standardise with (values - mean) / std before off_support so that both axes count alike;
-# centre the PD with centre_on_data on the ALE's edges so the two curves share a baseline.
+#   centre the PD with centre_on_data on the ALE's edges so the two curves share a baseline.
+# Hint: start with pair_values = X_train[["s1", "s2"]].to_numpy().
 pair_values = X_train[["s1", "s2"]].to_numpy()
 standardised = (pair_values - pair_values.mean(axis=0)) / pair_values.std(axis=0)
 s1_grid = feature_grid(X_train, "s1", size=20)
@@ -1183,6 +1214,10 @@ ax.set_ylabel("centred effect on predicted progression")
 ax.set_title("Diabetes model: effect of s1, ALE vs PD")
 ax.legend()
 plt.show()
+
+# %% slideshow={"slide_type": "fragment"}
+check("02.4", outside=s1_outside, ale=s1_ale, pd_curve=s1_pd, edges=s1_edges, counts=s1_counts,
+      X=X_train, model=model)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # A sizeable share of the PD's queries pair a cholesterol value with an LDL value that no
