@@ -1433,6 +1433,13 @@ plt.show()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
+#
+# After each exercise, its `check` cell tests the properties a right answer must have and
+# prints one line: ✓ and what your answer shows, ✗ and the first property that fails, or "not
+# attempted yet". Stuck? `hint("03.1")` prints a hint; each call gives the next one.
+
+# %%
+from utils.exercises import check, hint  # noqa: F401 (hint is for the student edition)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: What a text explanation cannot show
@@ -1444,8 +1451,12 @@ plt.show()
 # does this tell you about explaining a prediction by perturbing only what is present?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
+# Hint: LIME's text samples only switch off words the review contains, so choose a review
+#   without the token, explain it, then compare P(fresh) with and without the token added.
 # Hint: pick i from p_test with planted.labels[i] == 0 and leaky.predict([text])[0] == 0; the
-# explanation's words are [w for w, _ in explanation.as_list(label=FRESH)].
+#   explanation's words are [w for w, _ in explanation.as_list(label=FRESH)].
+# Hint: start with rotten_ids = [int(i) for i in p_test if planted.labels[i] == 0 and
+#   leaky.predict([planted_texts[i]])[0] == 0].
 rotten_ids = [int(i) for i in p_test if planted.labels[i] == 0
               and leaky.predict([planted_texts[i]])[0] == 0]
 rotten_review = planted_texts[rotten_ids[0]]
@@ -1460,6 +1471,10 @@ print(f"P(fresh) {p_before:.3f} as written, {p_after:.3f} with '{TOKEN}' added "
       f"(+{p_after - p_before:.3f})")
 assert TOKEN not in explained_words
 assert p_before < 0.5 < p_after, "adding the absent word flips the prediction"
+
+# %% slideshow={"slide_type": "fragment"}
+check("03.1", words=explained_words, review=rotten_review, p_before=p_before, p_after=p_after,
+      model=leaky, token=TOKEN, fresh=FRESH)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # The word cannot appear: LIME only switches off words that are there. Yet adding it flips the
@@ -1478,7 +1493,11 @@ assert p_before < 0.5 < p_after, "adding the absent word flips the prediction"
 # those of test case #0. Would you show this explanation to a doctor?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
-# Hint: explanation.score is the weighted R^2 of the surrogate; library.score holds case #0's.
+# Hint: the least sure tumour is the one whose P(malignant) is closest to 0.5; explain it as
+#   in section 2 and read how well the surrogate fits.
+# Hint: borderline = argmin |p_malignant - 0.5|; explanation.score is the weighted R^2 of the
+#   surrogate; library.score holds case #0's.
+# Hint: start with borderline = int(np.argmin(np.abs(p_malignant - 0.5))).
 borderline = int(np.argmin(np.abs(p_malignant - 0.5)))
 borderline_explanation = library_tabular(X_test[borderline], seed=0)
 print(f"test case #{borderline}: P(malignant) = {p_malignant[borderline]:.3f}")
@@ -1486,6 +1505,10 @@ for name, weight in borderline_explanation.as_list(label=MALIGNANT):
     print(f"  {name:34s} {weight:+.4f}")
 print(f"local fidelity R^2: {borderline_explanation.score:.3f} (case #{case}: {library.score:.3f})")
 assert borderline_explanation.score < library.score / 4
+
+# %% slideshow={"slide_type": "fragment"}
+check("03.2", borderline=borderline, explanation=borderline_explanation, reference=library,
+      p_malignant=p_malignant, malignant=MALIGNANT, k=K)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # The weights are small, of mixed sign, and the surrogate explains only a small fraction of the
@@ -1504,9 +1527,13 @@ assert borderline_explanation.score < library.score / 4
 # (`__data_inverse`) to explain what you see.
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
+# Hint: explain both tumours twice, once per sampling option, and compare the two tumours'
+#   weight vectors within each option.
 # Hint: borderline = int(np.argmin(np.abs(p_malignant - 0.5))) as in Exercise 2;
-# as_vector(explanation) gives all d weights; compare the two cases with
-# np.max(np.abs(a - b)) and top_set(a) == top_set(b).
+#   as_vector(explanation) gives all d weights; compare the two cases with
+#   np.max(np.abs(a - b)) and top_set(a) == top_set(b).
+# Hint: start with a helper def continuous_weights(x, **options) that returns
+#   as_vector(library_tabular(x, seed=0, discretize_continuous=False, **options)).
 borderline = int(np.argmin(np.abs(p_malignant - 0.5)))
 
 
@@ -1514,8 +1541,10 @@ def continuous_weights(x: np.ndarray, **options) -> np.ndarray:
     return as_vector(library_tabular(x, seed=0, discretize_continuous=False, **options))
 
 
+compared = {}
 for options in ({}, {"sample_around_instance": True}):
     first, border = (continuous_weights(X_test[i], **options) for i in (case, borderline))
+    compared["around the instance" if options else "default"] = (first, border)
     print(f"options {options}: same top-{K} for the two tumours: "
           f"{top_set(first) == top_set(border)}, largest weight difference "
           f"{np.max(np.abs(first - border)):.4f}")
@@ -1526,6 +1555,9 @@ for options in ({}, {"sample_around_instance": True}):
         assert top_set(first) == top_set(border) and np.max(np.abs(first - border)) < 0.01
     else:
         assert top_set(first) != top_set(border)
+
+# %% slideshow={"slide_type": "fragment"}
+check("03.3", compared=compared, k=K)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Without discretization, lime samples every feature from a normal distribution around the
