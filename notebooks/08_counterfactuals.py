@@ -1871,6 +1871,13 @@ plt.show()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
+#
+# After each exercise, its `check` cell tests the properties a right answer must have and
+# prints one line: ✓ and what your answer shows, ✗ and the first property that fails, or "not
+# attempted yet". Stuck? `hint("08.1")` prints a hint; each call gives the next one.
+
+# %%
+from utils.exercises import check, hint  # noqa: F401 (hint is for the student edition)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: Clear refusals, and a greedy search that scales
@@ -1886,10 +1893,15 @@ plt.show()
 # greedy search find one, and at what cost compared with the exact search?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
-# Hint: candidate_grid(person) lists the allowed values (take the unique values per column);
-# draw the people with shuffle = np.random.default_rng(1).permutation(len(X_test));
-# build single-change candidates as a DataFrame and score them with score(encode_edits(z, ...));
-# recourse_cost(person, candidates) gives their cost.
+# Hint: the greedy search changes one actionable feature per step: from the current values,
+#   try every allowed value of each feature (candidate_grid(person) lists them; take the unique
+#   values per column) and keep the others as they are.
+# Hint: a candidate is valid when score(encode_edits(z, candidates)) >= 0; take the cheapest
+#   valid one by recourse_cost(person, candidates), otherwise the move with the largest
+#   (logit gain) / (added cost); the clear refusals are test_probability < 0.1.
+# Hint: start with allowed = {name: pd.unique(values) for name, values in
+#   candidate_grid(person).items()}; draw the people with
+#   shuffle = np.random.default_rng(1).permutation(len(X_test)).
 def greedy_counterfactual(person: pd.Series, z: np.ndarray, max_steps: int = 8
                           ) -> pd.Series | None:
     allowed = {name: pd.unique(values) for name, values in candidate_grid(person).items()}
@@ -1944,6 +1956,10 @@ assert not (greedy_found & ~exists).any(), "greedy never finds what the exact se
 assert (outcomes["greedy cost"][greedy_found] >= outcomes["exact cost"][greedy_found] - 1e-9).all()
 assert exists.mean() < len(found) / len(people), "clear refusals have recourse less often"
 
+# %% slideshow={"slide_type": "fragment"}
+check("08.1", outcomes=outcomes, clear_people=clear_people, test_probability=test_probability,
+      found=found, people=people)
+
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Fewer clear refusals than near misses have any counterfactual within the actionable
 # features (compare the printed counts with section 1's): for many of them the network's
@@ -1965,8 +1981,13 @@ assert exists.mean() < len(found) / len(people), "clear refusals have recourse l
 # probe swapping `Husband` and `Wife` along with the sex, and compare.
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
-# Hint: swap the two one-hot columns "sex=Female" and "sex=Male" in Z_test (and, the second
-# time, "relationship=Husband" and "relationship=Wife"), then compare score() before and after.
+# Hint: a counterfactual probe changes one input and keeps the rest: swap the two one-hot
+#   columns "sex=Female" and "sex=Male" in Z_test (and, the second time, also
+#   "relationship=Husband" and "relationship=Wife"), then compare score() before and after.
+# Hint: the change of P is sigmoid(score(swapped)) - test_probability, averaged per sex; a
+#   prediction flips where (score(Z_test) >= 0) != (score(swapped) >= 0).
+# Hint: start with i, j = COLUMNS.index("sex=Female"), COLUMNS.index("sex=Male") and
+#   swapped[:, [i, j]] = z[:, [j, i]] on a copy.
 def swap_columns(z: np.ndarray, pairs: list[tuple[str, str]]) -> np.ndarray:
     swapped = z.copy()
     for a, b in pairs:
@@ -1998,6 +2019,10 @@ print(f"share of test people whose 'sex only' probe row is inconsistent (a femal
 assert probe_effects.loc[("sex only", "Female"), "mean change of P"] > 0
 assert probe_effects.loc[("sex only", "Male"), "mean change of P"] < 0
 
+# %% slideshow={"slide_type": "fragment"}
+check("08.2", probe_effects=probe_effects, z=Z_test, score=score, columns=COLUMNS,
+      x_test=X_test)
+
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Switching sex alone changes some predictions, in the direction of the census's income gap
 # (women made men gain probability, men made women lose it), so the network uses sex directly,
@@ -2019,8 +2044,13 @@ assert probe_effects.loc[("sex only", "Male"), "mean change of P"] < 0
 # map order needed there. Is the map order still the fastest? Why might it not be?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
+# Hint: a distractor cell adds evidence for the target class as it removes the query's: paste
+#   the cat photo's cell from the same place in its own frame instead of grey.
 # Hint: the cat photo is scene_image[:, :224]; a cell in column c >= 7 of the scene takes the
-# photo's pixels from column c - 7. Reuse orders, first_flip and image_model.predict_proba.
+#   photo's pixels from column c - 7, same rows. Reuse orders, first_flip and
+#   image_model.predict_proba.
+# Hint: start with cat_photo = scene_image[:, :224] and a copy of grey_out that copies those
+#   pixels instead of painting 128.
 cat_photo = scene_image[:, :224]
 
 
@@ -2046,6 +2076,10 @@ for name, k in swap_needed.items():
 assert swap_needed["map order"] is not None and swap_needed["map order"] < k_map, \
     "adding cat evidence flips the scene at least as fast as removing the cup"
 
+# %% slideshow={"slide_type": "fragment"}
+check("08.3", swap_needed=swap_needed, swapped=swapped, scene_image=scene_image, orders=orders,
+      k_map=k_map, swap_probs=swap_probs, cat_ids=CAT_IDS, cell=CELL)
+
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Swapping flips the scene with fewer cells than greying out, because each cell now *adds*
 # evidence for the cat as well as removing evidence for the cup. But the map ranks cells by
@@ -2064,8 +2098,13 @@ assert swap_needed["map order"] is not None and swap_needed["map order"] < k_map
 # figure. Is a tree ensemble easier to imitate with one tree than a neural network is?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
-# Hint: the surrogate loop of section 5 works for any model with .predict; compare the
-# constant-surrogate floor of both black boxes too.
+# Hint: the surrogate loop of section 5 works for any model with .predict: fit the trees to
+#   the boosting model's predictions, not the true incomes, and compare the constant-surrogate
+#   floor of both black boxes too.
+# Hint: fidelity at depth d is mean(tree.predict(R_test) == boosting.predict(R_test)); the
+#   floor is max(p, 1 - p) for p the share of ">50K" test predictions.
+# Hint: start with boosting = HistGradientBoostingClassifier(random_state=0).fit(R_train,
+#   y_train), inside threadpool_limits(limits=1, user_api="openmp").
 from sklearn.ensemble import HistGradientBoostingClassifier
 from threadpoolctl import threadpool_limits
 
@@ -2096,6 +2135,10 @@ fig.tight_layout()
 plt.show()
 assert boost_fidelity.loc[3] > boost_floor + 0.1
 assert np.abs(boost_fidelity - fidelity["fidelity"]).max() < 0.03, "the curves nearly coincide"
+
+# %% slideshow={"slide_type": "fragment"}
+check("08.4", boost_fidelity=boost_fidelity, fidelity=fidelity, boost_floor=boost_floor,
+      boosting=boosting, r_train=R_train, r_test=R_test)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # The two curves nearly coincide (the printed table): a tree of depth 3 imitates either black
