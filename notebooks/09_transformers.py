@@ -1073,6 +1073,13 @@ plt.show()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
+#
+# After each exercise, its `check` cell tests the properties a right answer must have and
+# prints one line: ✓ and what your answer shows, ✗ and the first property that fails, or "not
+# attempted yet". Stuck? `hint("09.1")` prints a hint; each call gives the next one.
+
+# %%
+from utils.exercises import check, hint  # noqa: F401 (hint is for the student edition)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: A [MASK] baseline for Integrated Gradients
@@ -1084,8 +1091,12 @@ plt.show()
 # baseline move IG closer to SHAP? Does it change which token comes first?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
-# Hint: copy pad_baseline with tokenizer.mask_token_id; captum_ig(honest, ids, baseline) returns
-# (attributions, delta); real_scores[k] holds "signed IG" and "signed SHAP" of review k.
+# Hint: only the reference point changes: the baseline keeps [CLS] and [SEP] and puts [MASK]
+#   where pad_baseline puts [PAD]; completeness then compares with f(x) - f([MASK] baseline).
+# Hint: captum_ig(honest, ids, baseline) returns (attributions, delta); the relative error is
+#   |delta| / |f(x) - f(x')|; real_scores[k] holds "signed IG" and "signed SHAP" of review k,
+#   compared by Spearman over the ordinary tokens [1:-1].
+# Hint: start with a copy of pad_baseline that writes tokenizer.mask_token_id.
 def mask_baseline(ids: torch.Tensor) -> torch.Tensor:
     baseline = ids.clone()
     baseline[:, 1:-1] = tokenizer.mask_token_id
@@ -1116,6 +1127,10 @@ print(f"same top token ([MASK]-IG and [PAD]-IG) in {same_top_token:.2f} of the r
 assert max(relative_deltas) < 0.01, "completeness holds for any baseline"
 assert mask_vs_shap > pad_vs_shap, "the same reference token brings IG closer to SHAP"
 
+# %% slideshow={"slide_type": "fragment"}
+check("09.1", masked_ig=masked_ig, real_scores=real_scores, model=honest, tokenizer=tokenizer,
+      texts=real_texts, sentences=real_sentences)
+
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Completeness holds with either baseline: it is a property of the path integral, not of the
 # reference point. The rankings, however, change a lot (the correlation between the two IG
@@ -1137,9 +1152,14 @@ assert mask_vs_shap > pad_vs_shap, "the same reference token brings IG closer to
 # now? Is the map still identical for the two models?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
-# Hint: run model.bert(..., output_attentions=True) on embeddings that require grad (or on ids
-# with torch.enable_grad()); the attentions are part of the graph, so torch.autograd.grad(f,
-# out.attentions) returns one gradient tensor per layer. Pool and apply the head as in forward.
+# Hint: the attentions must be part of the graph that computes f, so the gradient of f with
+#   respect to each layer's attention map exists: run model.bert(..., output_attentions=True)
+#   on embeddings that require grad, then pool and apply the head as in forward.
+# Hint: torch.autograd.grad(f, out.attentions) returns one gradient per layer; per layer,
+#   weighted = (attention[0] * gradient[0]).clamp(min=0).mean(0) and R = R + weighted @ R from
+#   R = torch.eye(n); the relevance is R.mean(0).
+# Hint: start with embeddings = model.bert.embeddings.word_embeddings(ids).requires_grad_(True)
+#   inside torch.enable_grad().
 def gradient_weighted_rollout(model: ReviewClassifier, ids: torch.Tensor) -> np.ndarray:
     mask = torch.ones_like(ids)
     with torch.enable_grad():
@@ -1170,6 +1190,10 @@ print(f"gradient-weighted rollout: '{TOKEN}' first in {gradient_hits['shortcut']
       f"(plain rollout: {first.loc['rollout', 'shortcut model']:.3f} for both)")
 assert gradient_hits["shortcut"] > gradient_hits["honest"], "the head now matters"
 
+# %% slideshow={"slide_type": "fragment"}
+check("09.2", gradient_hits=gradient_hits, rollout=gradient_weighted_rollout, shortcut=shortcut,
+      honest=honest, tokenizer=tokenizer, planted_texts=planted_batch)
+
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Once the gradient of the output enters, the map depends on the classifier head: the shortcut
 # and honest models get different maps, and the planted word rises for the shortcut model
@@ -1186,9 +1210,14 @@ assert gradient_hits["shortcut"] > gradient_hits["honest"], "the head now matter
 # and for a random token (seeded). Which method's top token matters most to the model?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
-# Hint: work on token ids: copy ids once per method (ids.repeat), set one position of each copy
-# to tokenizer.mask_token_id and score the copies in one batch; real_scores[k][method] holds
-# the scores, real_sentences the review indices.
+# Hint: a faithful top token is one the model needs: mask it and see how far the log-odds
+#   move; the top token is the argmax over the ordinary tokens [1:-1], so its position is that
+#   argmax plus 1.
+# Hint: the drop is |f(x) - f(x with the top token set to tokenizer.mask_token_id)|; work on
+#   token ids: copy ids once per method (ids.repeat), mask one position of each copy and score
+#   the copies in one batch; real_scores[k][method] holds the scores.
+# Hint: start with rng = np.random.default_rng(0) and drops = {method: [] for method in
+#   (*METHODS, "random")}.
 rng = np.random.default_rng(0)
 drops = {method: [] for method in (*METHODS, "random")}
 for i, scores in zip(real_sentences, real_scores, strict=True):
@@ -1207,6 +1236,10 @@ print("mean |change in log-odds| when the top token is masked:")
 print(mean_drops.round(3).to_string())
 assert min(mean_drops["IG"], mean_drops["SHAP"]) > max(mean_drops["attention"],
                                                        mean_drops["rollout"])
+
+# %% slideshow={"slide_type": "fragment"}
+check("09.3", mean_drops=mean_drops, drops=drops, real_scores=real_scores, model=honest,
+      tokenizer=tokenizer, texts=real_texts, sentences=real_sentences)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Masking the token that SHAP or IG ranks first moves the prediction more than masking the
