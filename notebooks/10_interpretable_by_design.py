@@ -1555,6 +1555,13 @@ plt.show()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
+#
+# After each exercise, its `check` cell tests the properties a right answer must have and
+# prints one line: ✓ and what your answer shows, ✗ and the first property that fails, or "not
+# attempted yet". Stuck? `hint("10.1")` prints a hint; each call gives the next one.
+
+# %%
+from utils.exercises import check, hint  # noqa: F401 (hint is for the student edition)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: A pair term from scratch
@@ -1567,9 +1574,13 @@ plt.show()
 # (centred RMSE), and compare with the EBM's pair term.
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
+# Hint: what the main effects leave in their residuals is the pair: average the residuals per
+#   cell of a 16 x 16 grid of x1 bins by x2 bins, then remove any main effect left in the table.
 # Hint: quantile_cuts and bin_codes give the cell of every row; np.bincount with
-# weights=residual and minlength=16*16 gives the cell sums. Purify by subtracting weighted
-# row means and column means in turn a few times.
+#   weights=residual and minlength=16*16 gives the cell sums, divided by the counts the means.
+#   Purify by subtracting the count-weighted row means and column means in turn a few times.
+# Hint: start with residual = t_train - scratch_gam.intercept -
+#   scratch_gam.terms(T_train.to_numpy()).sum(axis=1).
 residual = t_train - scratch_gam.intercept - scratch_gam.terms(T_train.to_numpy()).sum(axis=1)
 pair_cuts = {c: quantile_cuts(T_train[c].to_numpy(), 16) for c in ("x1", "x2")}
 
@@ -1594,6 +1605,10 @@ pair_scores = {"scratch vs truth": centred_rmse(scratch_pair, truth[PAIR]),
 print({k: round(v, 3) for k, v in pair_scores.items()})
 assert pair_scores["scratch vs truth"] < 0.15 and pair_scores["scratch vs EBM"] < 0.15
 
+# %% slideshow={"slide_type": "fragment"}
+check("10.1", pair_table=pair_table, counts=counts, scratch_pair=scratch_pair, truth=truth,
+      pair=PAIR, library_terms=library_terms)
+
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # A 16 × 16 table of residual means recovers the planted surface to an RMSE of 0.109, against
 # the EBM's 0.067 (printed): the pair was invisible to the main effects because it is pure, and
@@ -1610,13 +1625,21 @@ assert pair_scores["scratch vs truth"] < 0.15 and pair_scores["scratch vs EBM"] 
 # smaller than the positive anchor's in section 4?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
-# Hint: next(x for x in R_test if ...) picks the row; the expected anchor fixes x3 and x4.
+# Hint: the rule is x1 > 7 or (x3 = 1 and x4 = 1); a row positive only through the second
+#   clause has x1 <= 7, and its anchor should be that clause.
+# Hint: the row satisfies x[0] <= 7, x[2] == 1 and x[3] == 1 (columns count from 0); the
+#   expected anchor fixes x3 and x4, features 2 and 3.
+# Hint: start with second_clause_row = next(x for x in R_test if ...), then call
+#   anchor_search(planted_rule, rule_perturber, rule_pools, second_clause_row).
 second_clause_row = next(x for x in R_test if x[0] <= 7 and x[2] == 1 and x[3] == 1)
 second_anchor = anchor_search(planted_rule, rule_perturber, rule_pools, second_clause_row)
 print(f"anchor on {[RULE_NAMES[j] for j in second_anchor.features]}, precision "
       f"{second_anchor.precision:.3f}, coverage {second_anchor.coverage:.3f} (the x1 anchor: "
       f"{toy_anchors['positive'].coverage:.3f})")
 assert set(second_anchor.features) == {2, 3} and second_anchor.certified
+
+# %% slideshow={"slide_type": "fragment"}
+check("10.2", row=second_clause_row, anchor=second_anchor, toy_anchors=toy_anchors)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # The anchor is exactly the second clause, $x_3 = 1$ and $x_4 = 1$, with precision 1: whatever
@@ -1633,8 +1656,12 @@ assert set(second_anchor.features) == {2, 3} and second_anchor.certified
 # a statement such as "the model needs marital status"?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
-# Hint: np.delete(X_train, columns, axis=1) drops columns; refit
-# HistGradientBoostingClassifier(random_state=0) on each reduced table.
+# Hint: an ablation refits the model without the columns and compares test accuracies; if
+#   another column carries the same information, the accuracy barely moves.
+# Hint: for each set of columns, HistGradientBoostingClassifier(random_state=0) fitted on
+#   np.delete(X_train, columns, axis=1), scored on np.delete(X_test, columns, axis=1).
+# Hint: start with dropped = {"nothing": [], "marital_status": ["marital_status"], ...} and
+#   the column numbers FEATURES.index(c).
 dropped = {"nothing": [], "marital_status": ["marital_status"], "relationship": ["relationship"],
            "both": ["marital_status", "relationship"]}
 ablation = pd.Series({
@@ -1646,6 +1673,9 @@ print(ablation.round(4).to_string())
 assert abs(ablation["marital_status"] - ablation["nothing"]) < 0.01
 assert abs(ablation["relationship"] - ablation["nothing"]) < 0.01
 assert ablation["both"] < min(ablation["marital_status"], ablation["relationship"])
+
+# %% slideshow={"slide_type": "fragment"}
+check("10.3", ablation=ablation, boosting=boosting, x_test=X_test, y_test=y_test)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Dropping `marital_status` alone leaves the accuracy at 0.8645, dropping `relationship` alone
