@@ -1706,6 +1706,13 @@ plt.show()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
+#
+# After each exercise, its `check` cell tests the properties a right answer must have and
+# prints one line: ✓ and what your answer shows, ✗ and the first property that fails, or "not
+# attempted yet". Stuck? `hint("11.1")` prints a hint; each call gives the next one.
+
+# %%
+from utils.exercises import check, hint  # noqa: F401 (hint is for the student edition)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: Is the Hessian worth it?
@@ -1717,8 +1724,14 @@ plt.show()
 # `sweep_points[C]`). Where does the Hessian help?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
+# Hint: without H^-1 the score is the dot product of a training example's gradient and the
+#   test example's gradient, both at the same fitted theta; score it against the same
+#   leave-one-out retrainings.
 # Hint: sweep_points[C] is (influence on the sample, LOO Delta, sample indices, theta); the
-# gradient dot product is per_example_gradients(theta, X_cancer, y_cancer) @ the test gradient.
+#   dot product is per_example_gradients(theta, X_cancer, y_cancer)[sample] @ the test gradient;
+#   compare with pearsonr and spearmanr against the LOO Delta.
+# Hint: start with predicted, measured, sample_C, theta_C = sweep_points[C] in a loop over
+#   C in (0.1, 100.0).
 hessian_check = []
 for C in (0.1, 100.0):
     predicted, measured, sample_C, theta_C = sweep_points[C]
@@ -1733,6 +1746,10 @@ hessian_check = pd.DataFrame(hessian_check).set_index("C")
 print(hessian_check.round(3).to_string())
 gain = hessian_check["influence: Spearman"] - hessian_check["gradient dot: Spearman"]
 assert (gain > 0).all(), "the Hessian improves the ranking at both strengths"
+
+# %% slideshow={"slide_type": "fragment"}
+check("11.1", hessian_check=hessian_check, sweep_points=sweep_points, x_train=X_cancer,
+      y_train=y_cancer, x_test=X_cancer_test, y_test=y_cancer_test, query=T)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # At $C = 0.1$ the Hessian is well conditioned (condition number 11.82), and the plain gradient
@@ -1751,9 +1768,12 @@ assert (gain > 0).all(), "the Hessian improves the ranking at both strengths"
 # training examples. Is this how you would have found the mislabels?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
-# Hint: with torch.no_grad() predict x_test with flipped_model; the query labels are the
-# predictions; self_fast.influence((x_wrong, predicted_wrong), k=5) returns the indices of the
-# top-5 proponents of each query.
+# Hint: to debug a prediction, ask which training examples pushed the model towards the class
+#   it predicted: the query's label is the prediction, not the true label.
+# Hint: predict x_test with flipped_model under torch.no_grad(); wrong is where the prediction
+#   differs from y_test; self_fast.influence((x_wrong, predicted_wrong), k=5) returns the
+#   indices of the top-5 proponents of each query; is_flipped marks the mislabels.
+# Hint: start with predicted_test = flipped_model(x_test).argmax(1) inside torch.no_grad().
 with torch.no_grad():
     predicted_test = flipped_model(x_test).argmax(1)
 wrong = np.flatnonzero((predicted_test != y_test).numpy())
@@ -1763,6 +1783,10 @@ for image, proponents in zip(wrong, top_five, strict=True):
           f"{predicted_test[image].item()}): proponents {proponents.tolist()}, flipped "
           f"{is_flipped[proponents].sum()} of 5")
 assert is_flipped[top_five].mean() > 0.5, "mostly the flipped examples made the mistakes"
+
+# %% slideshow={"slide_type": "fragment"}
+check("11.2", top_five=top_five, wrong=wrong, model=flipped_model, x_test=x_test, y_test=y_test,
+      tracin=self_fast, is_flipped=is_flipped)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Two of the three errors (test images 19 and 67, class 0 predicted as 1) have the same five
@@ -1779,9 +1803,14 @@ assert is_flipped[top_five].mean() > 0.5, "mostly the flipped examples made the 
 # the triggered test images, on average.
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
-# Hint: copy base.images and base.labels, stamp_trigger the chosen ones and set their label to
-# 1; train_with_checkpoints(..., EPOCHS_POISONED, every=2) and tracin(network, ...) as in
-# section 4; torch.topk(scores, n, dim=1).indices selects the top n.
+# Hint: redo section 3's attack with fewer poisoned images, then ask TracIn whether the
+#   poisoned images are still the top proponents of the triggered test images.
+# Hint: the attack success is the share of triggered test images predicted as 1; count the
+#   poisoned among torch.topk(scores, n, dim=1).indices, averaged over the test images;
+#   train_with_checkpoints(..., EPOCHS_POISONED, every=2) and tracin(network, ...) as in
+#   section 4.
+# Hint: start with chosen = poisoned[:n_poison] and copies of base.images and base.labels;
+#   stamp_trigger the chosen ones and set their label to 1.
 dose = {}
 for n_poison in (2, 4):
     chosen = poisoned[:n_poison]
@@ -1799,6 +1828,9 @@ for n_poison in (2, 4):
           f"{n_poison}: {dose[n_poison][1]:.2f} on average")
 assert dose[2][0] < dose[4][0], "more poison, a stronger backdoor"
 assert dose[2][1] == 2 and dose[4][1] == 4, "TracIn finds every poisoned example"
+
+# %% slideshow={"slide_type": "fragment"}
+check("11.3", dose=dose)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Two poisoned images out of 256 already send 0.508 of the triggered test images to class 1,
