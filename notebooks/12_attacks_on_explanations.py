@@ -1559,6 +1559,13 @@ assert blind["fidelity where sex decides"] < blind["fidelity, all audit rows"] -
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
+#
+# After each exercise, its `check` cell tests the properties a right answer must have and
+# prints one line: ✓ and what your answer shows, ✗ and the first property that fails, or "not
+# attempted yet". Stuck? `hint("12.1")` prints a hint; each call gives the next one.
+
+# %%
+from utils.exercises import check, hint  # noqa: F401 (hint is for the student edition)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: An attacker who expects a real background
@@ -1571,8 +1578,13 @@ assert blind["fidelity where sex decides"] < blind["fidelity, all audit rows"] -
 # how often does sex stay on top?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
-# Hint: reuse recording, fit_detector, realness_of, Scaffold and shap_values_for; the
-# audit's background is real_background.
+# Hint: the owner trains its SHAP detector on the hybrids an auditor with a real background
+#   would send: record Kernel SHAP's queries with ten other real rows as the background.
+# Hint: the hybrids are the recorded batches longer than the background; the new scaffold is
+#   Scaffold(realness_of(lime_detector, fit_detector(hybrids)), tau) with tau the 0.002
+#   quantile of its realness on X_calib; caught = 1 - the share of logged rows judged real.
+# Hint: start with other_background = X_train[np.random.default_rng(1).choice(len(X_train), 10,
+#   replace=False)]; reuse recording, shap_values_for and the audit's real_background.
 other_background = X_train[np.random.default_rng(1).choice(len(X_train), 10, replace=False)]
 adaptive_queries = []
 np.random.seed(0)
@@ -1590,6 +1602,11 @@ print(f"fidelity on the audit rows {adaptive_fidelity:.2%}; hybrids caught "
 assert adaptive_fidelity >= 0.99
 assert np.mean(adaptive_top == SEX) >= 0.5, "a real background still exposes the bias"
 
+# %% slideshow={"slide_type": "fragment"}
+check("12.1", adaptive_fidelity=adaptive_fidelity, adaptive_caught=adaptive_caught,
+      adaptive_top=adaptive_top, scaffold=adaptive, biased_model=biased_model, x_audit=X_audit,
+      sex=SEX)
+
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Trained on hybrids of real rows, the new detector catches 0.2 % of the audit's hybrids: a
 # mix of two real people is made of real values, and most such mixes look like a real person.
@@ -1604,8 +1621,11 @@ assert np.mean(adaptive_top == SEX) >= 0.5, "a real background still exposes the
 # mass share on the corner with the softplus run of section 5.
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
-# Hint: evaluate with gradient_maps and target_share on images_test and classes_test, as in
-# section 5.
+# Hint: the only change is the activation during fine-tuning; measure the new model as
+#   section 5 measured the softplus run.
+# Hint: agreement = mean(logits.argmax(1) == classes_test); the corner share is
+#   target_share(maps).mean(), both from gradient_maps(relu_cnn, images_test, classes_test).
+# Hint: start with relu_cnn, relu_history = manipulate(original_cnn, activation="relu").
 relu_cnn, relu_history = manipulate(original_cnn, activation="relu")
 relu_maps, relu_logits = gradient_maps(relu_cnn, images_test, classes_test)
 relu_agreement = (relu_logits.argmax(dim=1) == classes_test).float().mean().item()
@@ -1614,6 +1634,11 @@ print(f"ReLU during fine-tuning: agreement {relu_agreement:.1%}, corner share {r
 print(f"softplus during fine-tuning: agreement {agreement:.1%}, corner share "
       f"{target_after.mean():.3f}")
 assert relu_share < target_after.mean(), "softplus moves the map further in the same steps"
+
+# %% slideshow={"slide_type": "fragment"}
+check("12.2", relu_agreement=relu_agreement, relu_share=relu_share, model=relu_cnn,
+      gradient_maps=gradient_maps, target_share=target_share, images=images_test,
+      classes=classes_test, softplus_share=target_after, softplus_agreement=agreement)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # With ReLU the same 80 steps move the corner's share only to 0.167, and the predictions agree
@@ -1633,9 +1658,13 @@ assert relu_share < target_after.mean(), "softplus moves the map further in the 
 # on the audit rows. Can the owner defeat the flip test? The group rates?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
-# Hint: flip column SEX of X_train as section 4.4 does for X_audit; then
-# realness_of(lime_detector, shap_detector, fit_detector(flipped_train)) and one Scaffold per
-# price, with tau = np.quantile(wary_realness(X_calib), price).
+# Hint: a third detector trained on sex-flipped training rows sends the flip test's rows to
+#   psi; the price is the share of real calibration rows that go to psi as well.
+# Hint: realness_of(lime_detector, shap_detector, fit_detector(flipped_train)) and one Scaffold
+#   per price, with tau = np.quantile(wary_realness(X_calib), price); the flip rate, the
+#   group-rate gap (men minus women) and the fidelity as in section 4.4.
+# Hint: start with flipped_train = X_train.copy() and flip its column SEX as section 4.4 does
+#   for X_audit.
 flipped_train = X_train.copy()
 flipped_train[:, SEX] = np.where(flipped_train[:, SEX] == MALE, 1 - MALE, MALE)
 wary_realness = realness_of(lime_detector, shap_detector, fit_detector(flipped_train))
@@ -1654,6 +1683,9 @@ print(f"without the third detector: flip rate {flip_rate:.3f}, gap {rate_gap:.3f
       f"fidelity {fidelity:.3f}")
 assert (np.diff(wary_checks.loc["flip rate"].to_numpy()) < 0).all(), "a higher price, a weaker test"
 assert wary_checks.loc["flip rate"].min() > 0.5 and wary_checks.loc["group-rate gap"].min() > 0.8
+
+# %% slideshow={"slide_type": "fragment"}
+check("12.3", wary_checks=wary_checks, flip_rate=flip_rate, rate_gap=rate_gap, fidelity=fidelity)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # The flip test can be blunted, but only at a price. Sending 2 % of its calibration rows to
