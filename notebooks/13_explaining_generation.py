@@ -860,6 +860,13 @@ else:
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
+#
+# After each exercise, its `check` cell tests the properties a right answer must have and
+# prints one line: ✓ and what your answer shows, ✗ and the first property that fails, or "not
+# attempted yet". Stuck? `hint("13.1")` prints a hint; each call gives the next one.
+
+# %%
+from utils.exercises import check, hint  # noqa: F401, I001 (hint is for the student edition)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: A better baseline for ablation
@@ -870,7 +877,13 @@ else:
 # GPT-2. Does "both sources" rise?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
-# Hint: TOY_LEXICON[slot] lists the words of a slot; batch all replacements in one log_probs call.
+# Hint: a baseline the model knows: replace a word by each other word of its own slot and
+#   average the drops of the target's log-probabilities, instead of writing <unk>.
+# Hint: column k is log p(target | source) - mean over the alternatives w of
+#   log p(target | source with word k replaced by w); TOY_LEXICON[slot] lists the words of a
+#   slot; batch all replacements in one log_probs call, then score_alignment on EVAL.
+# Hint: start with ids, words = source_positions(bundle, source) inside a function of
+#   (bundle, source, target), as ablation_matrix is.
 from utils.data import TOY_LEXICON
 
 SLOTS = ("det", "adj", "noun", "verb")
@@ -896,6 +909,10 @@ slot_scores = score_alignment(explain_all(slot_ablation_matrix, gpt2), EVAL["ali
 print({k: round(v, 3) for k, v in slot_scores.items()}, "vs <unk>:", scores["ablation", "toy-gpt2"])
 assert slot_scores["both sources"] > scores["ablation", "toy-gpt2"]["both sources"]
 
+# %% slideshow={"slide_type": "fragment"}
+check("13.1", slot_scores=slot_scores, scores=scores, matrix=slot_ablation_matrix, bundle=gpt2,
+      sentences=EVAL)
+
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Averaging over the real alternatives of each slot lifts "both sources" on GPT-2 from 0.635
 # to 0.802 and halves the AER (0.159 to 0.086). A real word is a baseline the model knows what
@@ -913,15 +930,27 @@ assert slot_scores["both sources"] > scores["ablation", "toy-gpt2"]["both source
 # plain attribution of *fait* say little about it?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
-# Hint: the second verb token is at position 4 of the target.
+# Hint: a contrastive explanation asks why this token and not the foil: attribute the gap
+#   log p(saut) - log p(sieste) at the second verb token, not log p(saut) alone.
+# Hint: contrastive_matrix(bundle, source, target, position, foil) does it, with the second
+#   verb token at position 4 of the target; the plain ablation of fait is row 3 of
+#   ablation_matrix(bundle, source, target).
+# Hint: start with dog = "the small dog jumps" and dog_target = bundle.translate([dog])[0] for
+#   each bundle in (marian, gpt2).
 dog = "the small dog jumps"
+dog_contrasts, dog_plain = {}, {}
 for bundle in (marian, gpt2):
     dog_target = bundle.translate([dog])[0]
     contrast = contrastive_matrix(bundle, dog, dog_target, 4, "sieste")
     plain_fait = ablation_matrix(bundle, dog, dog_target)[3]
+    dog_contrasts[bundle.name], dog_plain[bundle.name] = contrast, plain_fait
     print(bundle.name, dog_target, "| saut not sieste:", contrast.round(3),
           "| plain fait:", plain_fait.round(3))
     assert np.argmax(contrast) == 3
+
+# %% slideshow={"slide_type": "fragment"}
+check("13.2", dog_contrasts=dog_contrasts, dog_plain=dog_plain, marian=marian, gpt2=gpt2,
+      contrastive=contrastive_matrix, ablation=ablation_matrix)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Against *sieste*, all the credit goes to "jumps" (10.129 on Marian, 6.852 on GPT-2; the
