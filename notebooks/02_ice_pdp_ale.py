@@ -1030,6 +1030,8 @@ plt.show()
 # %%
 from utils.exercises import check, hint  # noqa: F401 (hint is for the student edition)
 
+# isort: split
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: ICE for a classifier
 #
