@@ -490,3 +490,43 @@ def test_negation_scope_validates():
         data.negation_scope(["not", "good"], window=0)
     with pytest.raises(TypeError, match="sequence of token strings"):
         data.negators(["fine", 3])
+
+
+# --------------------------------------------------------------------------- make_concept_images
+
+
+def test_make_concept_images_plants_each_concept_where_its_mask_says():
+    made = data.make_concept_images(n_samples=40, size=32, patch_size=6, seed=2)
+    assert made.images.shape == (40, 3, 32, 32) and made.images.dtype == np.float32
+    assert set(made.masks) == set(data.CONCEPTS)
+    has_checker = made.masks["checkerboard"].any(axis=(1, 2))
+    np.testing.assert_array_equal(made.labels == 2, has_checker)
+    assert not (made.masks["checkerboard"] & made.masks["square"]).any(), "never overlapping"
+    i = int(np.flatnonzero(has_checker)[0])
+    patch = made.images[i][:, made.masks["checkerboard"][i]]
+    assert set(np.unique(patch)) == {0.0, 1.0}, "the checkerboard is black and white"
+    j = int(np.flatnonzero(made.masks["square"].any(axis=(1, 2)))[0])
+    square = made.images[j][:, made.masks["square"][j]]
+    assert np.ptp(square) == 0, "the square is one grey level in all channels"
+
+
+def test_make_concept_images_rates_make_concept_and_random_sets():
+    concept = data.make_concept_images(n_samples=12, checkerboard_rate=1.0, square_rate=0.0)
+    assert (concept.labels == 2).all() and not concept.masks["square"].any()
+    plain = data.make_concept_images(n_samples=12, checkerboard_rate=0.0, square_rate=0.0)
+    assert set(plain.labels) <= {0, 1} and not plain.masks["checkerboard"].any()
+    again = data.make_concept_images(n_samples=12, checkerboard_rate=0.0, square_rate=0.0)
+    np.testing.assert_array_equal(plain.images, again.images)
+
+
+@pytest.mark.parametrize(("kwargs", "error", "message"), [
+    ({"n_samples": 0}, ValueError, "n_samples"),
+    ({"checkerboard_rate": 1.5}, ValueError, "checkerboard_rate"),
+    ({"square_rate": -0.1}, ValueError, "square_rate"),
+    ({"size": 8}, ValueError, "size"),
+    ({"patch_size": 20}, ValueError, "patch_size"),
+    ({"seed": -1}, ValueError, "seed"),
+])
+def test_make_concept_images_rejects_bad_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        data.make_concept_images(**kwargs)

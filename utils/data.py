@@ -30,6 +30,7 @@ __all__ = [
     "PlantedTabular",
     "PlantedText",
     "PlantedImages",
+    "ConceptImages",
     "data_dir",
     "load_tabular",
     "load_text",
@@ -39,6 +40,9 @@ __all__ = [
     "make_planted_tabular",
     "make_planted_text",
     "make_planted_images",
+    "make_concept_images",
+    "CONCEPTS",
+    "CONCEPT_CLASSES",
     "remove_token",
     "NEGATORS",
     "negators",
@@ -524,6 +528,74 @@ def make_planted_images(n_samples: int = 512, size: int = 32, patch_size: int = 
             boxes[i] = (x0, y0, x0 + patch_size, y0 + patch_size)
         images[i] = np.clip(image, 0.0, 1.0)
     return PlantedImages(images, labels, masks, boxes)
+
+
+@dataclass(frozen=True)
+class ConceptImages:
+    """Synthetic RGB images ``(N, 3, H, W)`` in [0, 1] with two planted concepts: a checkerboard,
+    which decides class 2 whatever else the image shows, and a grey square, present as often
+    but unrelated to the label. Without a checkerboard the background's tint decides: class 0
+    (warm, more red than blue) or 1 (cool). ``masks`` maps each concept to where it is."""
+
+    images: np.ndarray
+    labels: np.ndarray
+    masks: dict[str, np.ndarray]
+
+
+CONCEPTS = ("checkerboard", "square")
+CONCEPT_CLASSES = ("warm", "cool", "checkerboard")
+
+
+def _free_corner(rng: np.random.Generator, taken: np.ndarray, side: int) -> tuple[int, int]:
+    """A top-left corner where a ``side`` square overlaps nothing in ``taken`` (50 tries)."""
+    size = taken.shape[0]
+    for _ in range(50):
+        y0, x0 = (int(v) for v in rng.integers(0, size - side + 1, size=2))
+        if not taken[y0:y0 + side, x0:x0 + side].any():
+            return y0, x0
+    raise RuntimeError("no free place for a concept patch; use larger images")
+
+
+def make_concept_images(n_samples: int = 512, checkerboard_rate: float = 0.5,
+                        square_rate: float = 0.5, size: int = 32, patch_size: int = 6,
+                        seed: int = 0) -> ConceptImages:
+    """Smooth colour gradients with noise; each image independently gets a black-and-white
+    checkerboard with probability ``checkerboard_rate`` (label 2) and a uniform grey square
+    (no tint) with probability ``square_rate``, never overlapping; the
+    labels are the indices of ``CONCEPT_CLASSES``. Rates of 1 and 0 make the concept sets and
+    the random sets of notebook 15's TCAV."""
+    n_samples = check_int("n_samples", n_samples, 1)
+    checkerboard_rate = check_number("checkerboard_rate", checkerboard_rate, 0, 1)
+    square_rate = check_number("square_rate", square_rate, 0, 1)
+    size = check_int("size", size, 16, 256)
+    patch_size = check_int("patch_size", patch_size, 2, size // 3)
+    rng = np.random.default_rng(check_int("seed", seed, 0))
+    ramp = np.linspace(0.0, 1.0, size, dtype=np.float32)
+    checker = (np.indices((patch_size, patch_size)).sum(axis=0) % 2).astype(np.float32)
+    images = np.empty((n_samples, 3, size, size), dtype=np.float32)
+    labels = np.empty(n_samples, dtype=np.int64)
+    masks = {name: np.zeros((n_samples, size, size), dtype=bool) for name in CONCEPTS}
+    has = {"checkerboard": rng.random(n_samples) < checkerboard_rate,
+           "square": rng.random(n_samples) < square_rate}
+    for i in range(n_samples):
+        start, stop = rng.uniform(0.2, 0.8, size=(2, 3, 1, 1)).astype(np.float32)
+        direction = ramp[None, :, None] if rng.random() < 0.5 else ramp[None, None, :]
+        image = start + (stop - start) * direction + rng.normal(0, 0.05, (3, size, size))
+        tint = (start + stop).ravel()  # the background's mean colour, twice
+        labels[i] = 2 if has["checkerboard"][i] else int(tint[2] > tint[0])
+        taken = np.zeros((size, size), dtype=bool)
+        if has["square"][i]:
+            side = patch_size + 2
+            y0, x0 = _free_corner(rng, taken, side)
+            image[:, y0:y0 + side, x0:x0 + side] = rng.uniform(0, 1)  # grey: it adds no tint
+            taken[y0:y0 + side, x0:x0 + side] = True
+            masks["square"][i] = taken
+        if has["checkerboard"][i]:
+            y0, x0 = _free_corner(rng, taken, patch_size)
+            image[:, y0:y0 + patch_size, x0:x0 + patch_size] = checker
+            masks["checkerboard"][i, y0:y0 + patch_size, x0:x0 + patch_size] = True
+        images[i] = np.clip(image, 0.0, 1.0)
+    return ConceptImages(images, labels, masks)
 
 
 # --------------------------------------------------------------------------- toy translation
