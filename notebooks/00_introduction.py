@@ -462,6 +462,7 @@ plt.show()
 # [08]: 08_counterfactuals.ipynb
 # [09]: 09_transformers.ipynb
 # [14]: 14_inside_a_transformer.ipynb
+# [15]: 15_concepts_and_features.ipynb
 #
 # ### Notation used in every notebook
 #
@@ -504,6 +505,7 @@ plt.show()
 # | [12 attacks on explanations] | Can a model hide what it does from LIME, SHAP or saliency? |
 # | [13 explaining generation] | Which input tokens produced each generated token? |
 # | [14 inside a transformer] | How does a network compute its answer, layer by layer? |
+# | [15 concepts and features] | Does a human concept push a class's score? |
 #
 # [00 introduction]: 00_introduction.ipynb
 # [01 classical feature importance]: 01_feature_importance.ipynb
@@ -520,6 +522,7 @@ plt.show()
 # [12 attacks on explanations]: 12_attacks_on_explanations.ipynb
 # [13 explaining generation]: 13_explaining_generation.ipynb
 # [14 inside a transformer]: 14_inside_a_transformer.ipynb
+# [15 concepts and features]: 15_concepts_and_features.ipynb
 #
 # The methods behind each answer: **01** linear coefficients, impurity importance (MDI) and its
 # bias, permutation and drop-column importance; **02** ICE, partial dependence, centred ICE, ALE;
@@ -535,7 +538,8 @@ plt.show()
 # SHAP, manipulated saliency maps, fairwashing; **13** ablation, Shapley sampling, Integrated
 # Gradients and attention for the tokens a translator generates; **14** linear probes with a
 # control task, the logit lens, activation and attribution patching, head ablation and a sparse
-# autoencoder, on a toy transformer whose circuit is known.
+# autoencoder, on a toy transformer whose circuit is known; **15** concept activation vectors
+# and TCAV with its significance test against random CAVs, on a planted concept.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Environment check
@@ -864,6 +868,7 @@ assert ESPRESSO in top5_ids and top5_ids & set(CAT_IDS), "both objects appear in
 # | attribution $\phi_i$ | how much feature $i$ moved $f_c(x)$; positive if it pushed it up | [00] |
 # | baseline $x'$ | input meaning "no information": empty text, mean row, black image | [00], [05] |
 # | completeness | $\sum_i \phi_i = f_c(x) - f_c(x')$: SHAP, IG and DeepLift have it | [00], [05] |
+# | CAV (concept activation vector) | normal of a linear concept-vs-random boundary | [15] |
 # | counterfactual | a nearby input $x^{\mathrm{cf}}$ that gets the desired prediction | [08] |
 # | DeepLift | shares $f_c(x) - f_c(x')$ via each unit's difference from $x'$ | [05] |
 # | deletion / insertion curve | $p_c$ as the top-ranked pixels are removed / revealed | [07] |
@@ -898,6 +903,7 @@ assert ESPRESSO in top5_ids and top5_ids & set(CAT_IDS), "both objects appear in
 # | sparse autoencoder | rewrites activations as a sparse sum of learned directions | [14] |
 # | superpixel | a region of similar colour, LIME's unit on images | [03] |
 # | surrogate | an interpretable $g$ fitted to $f$'s outputs: local (LIME) or global | [03], [08] |
+# | TCAV score | share of a class's inputs whose logit rises along a CAV | [15] |
 #
 # [00]: 00_introduction.ipynb
 # [01]: 01_feature_importance.ipynb
@@ -909,6 +915,8 @@ assert ESPRESSO in top5_ids and top5_ids & set(CAT_IDS), "both objects appear in
 # [07]: 07_sanity_checks.ipynb
 # [08]: 08_counterfactuals.ipynb
 # [09]: 09_transformers.ipynb
+# [14]: 14_inside_a_transformer.ipynb
+# [15]: 15_concepts_and_features.ipynb
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
