@@ -22,7 +22,8 @@
 # Feature visualisation, network dissection and LRP (the rest of issue 20) are planned for
 # this notebook; the references list their sources.
 #
-# **Run time:** about 40–90 s on a 2-core laptop CPU (no GPU and no internet needed).
+# **Run time:** about 25–80 s on a 2-core laptop CPU, depending on what else runs (no GPU and
+# no internet needed).
 #
 # ## Learning objectives
 #
