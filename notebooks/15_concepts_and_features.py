@@ -415,6 +415,13 @@ plt.show()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
+#
+# After each exercise, its `check` cell tests the properties a right answer must have and
+# prints one line: ✓ and what your answer shows, ✗ and the first property that fails, or "not
+# attempted yet". Stuck? `hint("15.1")` prints a hint; each call gives the next one.
+
+# %%
+from utils.exercises import check, hint  # noqa: F401 (hint is for the student edition)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: Another layer
@@ -424,8 +431,12 @@ plt.show()
 # class? What happens to the square?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
+# Hint: only the layer changes: the concept and random sets, the classes and the test stay.
 # Hint: layer_activations and layer_gradients take the layer's name; build the CAVs for PAIRS
-# with activations of the new layer.
+#   with fit_cav on the new layer's activations, score them with tcav_scores and pass the
+#   scores to significance.
+# Hint: start with pool1 = {key: layer_activations(cnn, "features.pool1", ...) for key in
+#   [*concept_images, *range(N_RANDOM + 1)]}.
 pool1 = {key: layer_activations(cnn, "features.pool1", torch.from_numpy(
     concept_images[key] if isinstance(key, str) else random_images[key]))
     for key in [*concept_images, *range(N_RANDOM + 1)]}
@@ -439,6 +450,9 @@ print(pool1_table.round(4).to_string(index=False))
 assert pool1_table.set_index(["concept", "class"]).loc[("checkerboard", "checkerboard"),
                                                        "TCAV"] > 0.9
 
+# %% slideshow={"slide_type": "fragment"}
+check("15.1", table=pool1_table)
+
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 2: The magnitude score
 #
@@ -447,8 +461,12 @@ assert pool1_table.set_index(["concept", "class"]).loc[("checkerboard", "checker
 # class with the magnitude scores of `default_out`. Does the verdict change?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
+# Hint: the magnitude score of each experiment is already in default_out, next to the sign
+#   score; collect one per CAV for each concept and for the random CAVs.
 # Hint: default_out[k][concepts_to_str(s)][LAYER]["magnitude"][0] for each set s of
-# experiments[name].
+#   experiments[name], with k = 2 (the checkerboard class); compare with ttest_ind.
+# Hint: start with magnitude = {name: np.array([... for s in sets]) for name, sets in
+#   experiments.items()}.
 magnitude = {name: np.array([default_out[2][concepts_to_str(s)][LAYER]["magnitude"][0].item()
                              for s in sets]) for name, sets in experiments.items()}
 for name in concept_images:
@@ -456,6 +474,9 @@ for name in concept_images:
     print(f"{name}: mean magnitude {magnitude[name].mean():.4f} against "
           f"{magnitude['random'].mean():.4f} for random CAVs, p = {p:.2g}")
 assert magnitude["checkerboard"].mean() > magnitude["random"].mean()
+
+# %% slideshow={"slide_type": "fragment"}
+check("15.2", magnitude=magnitude)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
