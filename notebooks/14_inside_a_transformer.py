@@ -1260,6 +1260,13 @@ assert minilm_table["selectivity"].iloc[best_layer] > minilm_table["selectivity"
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
+#
+# After each exercise, its `check` cell tests the properties a right answer must have and
+# prints one line: ✓ and what your answer shows, ✗ and the first property that fails, or "not
+# attempted yet". Stuck? `hint("14.1")` prints a hint; each call gives the next one.
+
+# %%
+from utils.exercises import check, hint  # noqa: F401 (hint is for the student edition)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: Where to look, or what to copy?
@@ -1271,12 +1278,20 @@ assert minilm_table["selectivity"].iloc[best_layer] > minilm_table["selectivity"
 # before you run it.
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
-# Hint: the shape of hook_k and hook_v is (batch, position, head, d_head); patch_position works
-# for any hook.
+# Hint: the corruption changed the token at the source, not its previous token: ask which of
+#   the two the induction head reads there, the key (where to look) or the value (what to copy).
+# Hint: patch_position(hook_name, position) returns the restored fraction r for any hook; the
+#   layer-1 hooks are "blocks.1.attn.hook_k" and "blocks.1.attn.hook_v", shape (batch, position,
+#   head, d_head), so one call patches all four heads.
+# Hint: start with restored_keys = patch_position("blocks.1.attn.hook_k", SOURCE).
 restored_keys = patch_position("blocks.1.attn.hook_k", SOURCE)
 restored_values = patch_position("blocks.1.attn.hook_v", SOURCE)
 print(f"clean keys at the source: r = {restored_keys:.3f}; clean values: r = {restored_values:.3f}")
 assert restored_values > 0.9 > 0.1 > abs(restored_keys)
+
+# %% slideshow={"slide_type": "fragment"}
+check("14.1", restored_keys=restored_keys, restored_values=restored_values, patch=patch_position,
+      source=SOURCE)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # The values restore the answer, the keys do nothing. The corruption left the previous token
@@ -1294,7 +1309,12 @@ assert restored_values > 0.9 > 0.1 > abs(restored_keys)
 # accuracy alone?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
-# Hint: run_with_cache accepts fwd_hooks too, or collect blocks.1.attn.hook_pattern with a hook.
+# Hint: if the induction heads' keys are built from the previous-token heads' output, removing
+#   that output should stop them attending to the induction offset, not just lower the accuracy.
+# Hint: replace the previous-token heads' z by its mean (mean_z) with head_hooks, run
+#   model.run_with_cache on held_out.tokens inside model.hooks(fwd_hooks=...), and pass the
+#   ablated run's blocks.{layer}.attn.hook_pattern to head_scores.
+# Hint: start with def mean_ablate(z, layer, head): z[:, :, head] = mean_z[Z_HOOKS[layer]][:, head].
 def mean_ablate(z: torch.Tensor, layer: int, head: int) -> None:
     z[:, :, head] = mean_z[Z_HOOKS[layer]][:, head]
 
@@ -1308,6 +1328,9 @@ print(pd.DataFrame({"induction score": head_table["induction"],
       .loc[INDUCTION_HEADS].round(3))
 assert (ablated_scores.loc[INDUCTION_HEADS, "induction"] < 0.5 *
         head_table.loc[INDUCTION_HEADS, "induction"]).all()
+
+# %% slideshow={"slide_type": "fragment"}
+check("14.2", ablated_scores=ablated_scores, head_table=head_table, heads=INDUCTION_HEADS)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Without the previous-token heads the induction heads no longer find the right key: their
@@ -1328,8 +1351,14 @@ assert (ablated_scores.loc[INDUCTION_HEADS, "induction"] < 0.5 *
 # the patching?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
-# Hint: o_h = z_h @ W_O[layer, head], z from clean_cache[Z_HOOKS[layer]]; sigma is
-# clean_cache["ln_final.hook_scale"] at the query.
+# Hint: with sigma fixed the final LayerNorm is linear, so each head's output at the query,
+#   centred, contributes its own term to the logit difference: the dot product with the
+#   unembedding direction of answer minus foil, scaled by the LayerNorm.
+# Hint: o_h = z_h @ W_O[layer, head], z from clean_cache[Z_HOOKS[layer]] at QUERY; subtract its
+#   mean over d; direction = w_f * (W_U[:, answer] - W_U[:, foil]); sigma is
+#   clean_cache["ln_final.hook_scale"] at the query; average the term over the pairs.
+# Hint: start with direction = weights["ln_final.weight"][None] * (model.W_U[:, answer] -
+#   model.W_U[:, foil]).T.
 direction = weights["ln_final.weight"][None] * (model.W_U[:, answer] - model.W_U[:, foil]).T
 sigma = clean_cache["ln_final.hook_scale"][:, QUERY]
 direct = {}
@@ -1344,6 +1373,9 @@ print(pd.DataFrame({"direct logit attribution": direct,
                     "patching r at the query": by_head["at the query"]}).round(3).to_string())
 print(f"sum over heads {direct.sum():.2f}; clean logit difference {clean_diff:.2f}")
 assert set(direct.nlargest(len(INDUCTION_HEADS)).index) == set(INDUCTION_HEADS)
+
+# %% slideshow={"slide_type": "fragment"}
+check("14.3", direct=direct, clean_diff=clean_diff, heads=INDUCTION_HEADS, by_head=by_head)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # The heads' terms add up to 12.95, against a clean logit difference of 12.91 (the embeddings
