@@ -1708,6 +1708,13 @@ print(f"median rank correlation over all {len(pairs)} pairs: "
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
+#
+# After each exercise, its `check` cell tests the properties a right answer must have and
+# prints one line: ✓ and what your answer shows, ✗ and the first property that fails, or "not
+# attempted yet". Stuck? `hint("05.1")` prints a hint; each call gives the next one.
+
+# %%
+from utils.exercises import check, hint  # noqa: F401 (hint is for the student edition)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: A dark uniform and the black baseline
@@ -1719,9 +1726,13 @@ print(f"median rank correlation over all {len(pairs)} pairs: "
 # credits the uniform more, and why?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
+# Hint: IG multiplies each gradient by x - x', so a baseline close to the photo on dark pixels
+#   leaves little to credit there; measure which share of the attribution lands on them.
 # Hint: reuse make_baselines() and integrated_gradients(); the dark mask is
-# np.asarray(photo).max(axis=2) < 60; compare attribution.abs().sum(dim=1) inside the mask
-# with its total.
+#   np.asarray(photo).max(axis=2) < 60; share = |IG| summed over channels inside the mask,
+#   divided by its total.
+# Hint: start with hopper = load_photo("grace_hopper") and x_hopper =
+#   image_model.preprocess(hopper).
 hopper = load_photo("grace_hopper")
 x_hopper = image_model.preprocess(hopper)
 with torch.no_grad():
@@ -1742,6 +1753,9 @@ print(f"target {categories[target_hopper]!r}; dark pixels cover {dark.float().me
       f"of the image")
 assert hopper_shares["blurred"] > hopper_shares["black"]
 
+# %% slideshow={"slide_type": "fragment"}
+check("05.1", shares=hopper_shares, dark=dark, photo=hopper)
+
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # The blurred baseline gives the dark uniform a larger share than the black one. With a black
 # baseline, the factor $x_i - x'_i$ is small on every dark pixel, so however much the model
@@ -1761,8 +1775,12 @@ assert hopper_shares["blurred"] > hopper_shares["black"]
 # (b) guided backprop. Which method notices that the top of the network is now random?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
+# Hint: scramble a copy, never the trained network itself, then compare each method's maps
+#   before and after, image by image.
 # Hint: copy.deepcopy(small_cnn); inside torch.no_grad(), call layer.weight.normal_(0, 0.1);
-# maps with as_map(Saliency(...).attribute(...)[i]) and as_map(rule_attribution(...)[i]).
+#   maps with as_map(Saliency(...).attribute(...)[i]) and as_map(rule_attribution(...)[i]),
+#   compared with rank_correlation and averaged over the 16 images.
+# Hint: start with scrambled = copy.deepcopy(small_cnn) and torch.manual_seed(1).
 import copy
 
 scrambled = copy.deepcopy(small_cnn)
@@ -1778,6 +1796,9 @@ for name, explain in [("gradient", lambda net: Saliency(net).attribute(x_small, 
                                    for i in range(len(x_small))])
     print(f"{name:15s} rank correlation, trained vs top-randomised: {randomisation[name]:.2f}")
 assert randomisation["guided backprop"] > randomisation["gradient"]
+
+# %% slideshow={"slide_type": "fragment"}
+check("05.2", randomisation=randomisation, original=small_cnn, scrambled=scrambled)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # The gradient map changes noticeably when the top of the network is scrambled; the
@@ -1796,8 +1817,12 @@ assert randomisation["guided backprop"] > randomisation["gradient"]
 # Which photo resists longest, and how does that relate to its original confidence?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
+# Hint: the attack's direction is fixed, only its length grows: try the sizes from small to
+#   large and keep, per photo, the first one that changes the top-1 class.
 # Hint: reuse `step` (the sign of the loss gradient from section 10); for each epsilon in pixel
-# units, form (inputs + 2 * eps * step).clamp(-1, 1) and compare the argmax with `targets`.
+#   units, form (inputs + 2 * eps / 255 * step).clamp(-1, 1) (the inputs span [-1, 1]) and
+#   compare the argmax with `targets`.
+# Hint: start with smallest = {} and for eps_pixels in (0.25, 0.5, 1, 2, 4):.
 smallest = {}
 for eps_pixels in (0.25, 0.5, 1, 2, 4):
     with torch.no_grad():
@@ -1810,6 +1835,10 @@ for i, name in enumerate(PHOTOS):
     print(f"{name:10s} p(top-1) = {confidence:.2f}; label changes at epsilon = "
           f"{smallest.get(name, 'more than 4')}/255")
 assert all(smallest.get(name, 99) <= 2 for name in ("chelsea", "astronaut"))
+
+# %% slideshow={"slide_type": "fragment"}
+check("05.3", smallest=smallest, model=model, inputs=inputs, step=step, targets=targets,
+      photos=PHOTOS)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # The two uncertain predictions (probabilities well below one half) change with a perturbation
