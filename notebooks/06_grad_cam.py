@@ -1128,6 +1128,13 @@ assert torch.allclose(captum_small, ours_small, rtol=1e-4,
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
+#
+# After each exercise, its `check` cell tests the properties a right answer must have and
+# prints one line: ✓ and what your answer shows, ✗ and the first property that fails, or "not
+# attempted yet". Stuck? `hint("06.1")` prints a hint; each call gives the next one.
+
+# %%
+from utils.exercises import check, hint  # noqa: F401 (hint is for the student edition)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: Swap the halves
@@ -1138,9 +1145,12 @@ assert torch.allclose(captum_small, ours_small, rtol=1e-4,
 # objects, or did the model learn "cat on the left"?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
+# Hint: move the objects and their boxes together, then ask whether each class's map still
+#   puts most of its mass on its own object.
 # Hint: np.roll(scene_image, WIDTH // 2, axis=1) swaps the halves exactly, and the same roll
-# moves each boolean mask in scene.masks; preprocess with classifier.preprocess and call
-# run_cam(GradCAM, ...) from section 3 on a batch of two copies.
+#   moves each boolean mask in scene.masks; preprocess with classifier.preprocess and call
+#   run_cam(GradCAM, ...) from section 3 on a batch of two copies.
+# Hint: start with swapped_image = np.roll(scene_image, WIDTH // 2, axis=1).
 swapped_image = np.roll(scene_image, WIDTH // 2, axis=1)
 swapped_masks = {name: np.roll(mask, WIDTH // 2, axis=1) for name, mask in scene.masks.items()}
 swapped_batch = classifier.preprocess(swapped_image).expand(2, -1, -1, -1)
@@ -1149,6 +1159,10 @@ for c, heat in zip(pair_classes, swapped_maps, strict=True):
     share_swapped = mass_share(heat, swapped_masks[OBJECT_OF_CLASS[c]])
     print(f"{classes[c]:10s}: mass share on its object after the swap {share_swapped:.2f}")
     assert share_swapped > 0.5, "the map follows the object"
+
+# %% slideshow={"slide_type": "fragment"}
+check("06.1", maps=swapped_maps, masks=swapped_masks, image=swapped_image, original=scene_image,
+      scene=scene, classes=pair_classes, object_of_class=OBJECT_OF_CLASS)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Both maps move with their objects: convolutions are (nearly) translation-equivariant and the
@@ -1167,9 +1181,13 @@ for c, heat in zip(pair_classes, swapped_maps, strict=True):
 # turns this into the model-randomisation sanity check.
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
+# Hint: destroy a copy's last layer (never the trained model's) and compare the maps; a map
+#   that explains the model must change with it.
 # Hint: copy.deepcopy(model), then inside torch.no_grad() overwrite broken._fc.weight with
-# torch.randn(..., generator=torch.Generator().manual_seed(0)) * std; scipy.stats.spearmanr
-# compares two flattened maps. ours[pair] holds the original normalised maps.
+#   torch.randn(..., generator=torch.Generator().manual_seed(0)) * std and zero the bias;
+#   scipy.stats.spearmanr compares two flattened maps. ours[pair] holds the original maps.
+# Hint: start with broken = copy.deepcopy(model).cpu() and generator =
+#   torch.Generator().manual_seed(0).
 import copy
 
 from scipy.stats import spearmanr
@@ -1189,6 +1207,9 @@ for n_pair, c in enumerate(pair_classes):
           f"its object {share_broken:.2f} (was {mass.loc['Grad-CAM', classes[c]]:.2f})")
     assert rho < 0.5, "the map changes when the classifier is randomised"
 
+# %% slideshow={"slide_type": "fragment"}
+check("06.2", broken=broken, model=model, broken_maps=broken_maps, ours=ours, pair=pair)
+
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Grad-CAM passes this test: with a random classifier its maps for both classes have little or
 # negative rank correlation with the trained model's maps, and their mass on the right object
@@ -1206,9 +1227,12 @@ for n_pair, c in enumerate(pair_classes):
 # for Grad-CAM and for the plain gradient (|gradient| summed over colours), for both classes.
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
+# Hint: perturb the input a little, confirm the prediction stays, then compare each method's
+#   clean and noisy maps with a rank correlation.
 # Hint: noisy = pair_batch + 0.05 * torch.randn(pair_batch.shape, generator=...); reuse
-# pixel_maps["gradient"] and ours[pair] as the clean maps, and compute the noisy gradient as in
-# section 5 (an input with requires_grad_(True), backward of the two logits).
+#   pixel_maps["gradient"] and ours[pair] as the clean maps, and compute the noisy gradient as
+#   in section 5 (an input with requires_grad_(True), backward of the two logits).
+# Hint: start with noise_generator = torch.Generator().manual_seed(1).
 noise_generator = torch.Generator().manual_seed(1)
 noise = 0.05 * torch.randn(pair_batch.shape, generator=noise_generator)
 noisy_batch = (pair_batch + noise.to(DEVICE)).clamp(-1, 1)
@@ -1226,6 +1250,10 @@ for n_pair, c in enumerate(pair_classes):
     print(f"{classes[c]:10s}: Spearman clean vs noisy: Grad-CAM {rho_cam:.2f}, "
           f"gradient {rho_grad:.2f}")
     assert same_top1 and rho_cam > rho_grad, "Grad-CAM is the more stable of the two"
+
+# %% slideshow={"slide_type": "fragment"}
+check("06.3", same_top1=same_top1, noise=noise, noisy_cams=noisy_cams,
+      noisy_gradient=noisy_gradient, clean_gradient=clean_gradient, ours=ours, pair=pair)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # The prediction does not move, the Grad-CAM maps barely move, and the gradient maps change a lot.
@@ -1248,9 +1276,14 @@ for n_pair, c in enumerate(pair_classes):
 # mass share on the watermark with Grad-CAM's.
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
+# Hint: each channel, scaled to [0, 1] and upsampled, is a mask; the class logit of the masked
+#   input is the channel's score, and the softmax of the scores weighs the channels.
 # Hint: take the activations of features.conv3 with activations_and_gradients (the gradients
-# are not needed); F.interpolate(..., mode="bilinear", align_corners=True) upsamples; the masked
-# inputs of one image form a (64, 3, 32, 32) batch; normalise the final map with min_max.
+#   are not needed); F.interpolate(..., mode="bilinear", align_corners=True) upsamples; the
+#   masked inputs of one image form a (64, 3, 32, 32) batch; normalise the final map with
+#   min_max.
+# Hint: start with acts, _, _ = activations_and_gradients(small_cnn, small_cnn.features.conv3,
+#   probe, [WATERMARK] * len(probe)).
 import contextlib
 import io
 
@@ -1290,6 +1323,9 @@ print(f"mass share on the watermark, same 16 images: Score-CAM {score_mass:.3f},
       f"Grad-CAM {watermark_mass[:16].mean():.3f}, chance {area_share[:16].mean():.3f}")
 assert score_gap < 1e-4, "Score-CAM from scratch = pytorch-grad-cam"
 assert score_mass > 3 * area_share[:16].mean(), "Score-CAM finds the watermark too"
+
+# %% slideshow={"slide_type": "fragment"}
+check("06.4", score_cam=score_cam, library=library_score, masks=probe_masks, area=area_share)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Both implementations give the same maps, and Score-CAM finds the watermark without a single
