@@ -1584,6 +1584,13 @@ print(f"Guided Grad-CAM: ρ {report_card.loc['Guided Grad-CAM', 'randomized logi
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercises
+#
+# After each exercise, its `check` cell tests the properties a right answer must have and
+# prints one line: ✓ and what your answer shows, ✗ and the first property that fails, or "not
+# attempted yet". Stuck? `hint("07.1")` prints a hint; each call gives the next one.
+
+# %%
+from utils.exercises import check, hint  # noqa: F401 (hint is for the student edition)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Exercise 1: A small ROAR
@@ -1598,9 +1605,13 @@ print(f"Guided Grad-CAM: ρ {report_card.loc['Guided Grad-CAM', 'randomized logi
 # ROAR a test of the map rather than of the model?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
+# Hint: ROAR degrades both splits with a map, retrains from scratch and scores the degraded
+#   test set; a map that found the information leaves the new model least to learn from.
 # Hint: explain(method, small_models["true labels"], x, 1, SMALL_LAYER, input_range=1.0) gives
-# the attributions; np.argsort(-heat.ravel())[:51] picks each image's top pixels; set them to
-# 0.5 in all three colour channels, then train and score with accuracy().
+#   the attributions; np.argsort(-heat.ravel())[:51] picks each image's top pixels; set them
+#   to 0.5 in all three colour channels, then train and score with accuracy().
+# Hint: start with roar_train = make_planted_images(n_samples=512, seed=0) and a helper
+#   def degrade(images, method, fraction=0.05) that returns the greyed copy.
 roar_train = make_planted_images(n_samples=512, seed=0)
 roar_test = make_planted_images(n_samples=256, seed=1)
 
@@ -1625,6 +1636,9 @@ for method in ("gradient", "Grad-CAM", "random map"):
           f"{roar[method]:.2f}")
 assert roar["random map"] > max(roar["gradient"], roar["Grad-CAM"]), "the maps found the mark"
 
+# %% slideshow={"slide_type": "fragment"}
+check("07.1", roar=roar, train=roar_train, test=roar_test, degrade=degrade)
+
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # Removing 5 % of the pixels at random leaves almost every watermark readable, and the
 # retrained model still finds it; removing the pixels that a map ranks first erases the
@@ -1641,8 +1655,11 @@ assert roar["random map"] > max(roar["gradient"], roar["Grad-CAM"]), "the maps f
 # does Grad-CAM still lose to the random map?
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
+# Hint: only the canvas changes: removed pixels take the blurred image's value, so the curve
+#   runs from p(x) to p(blurred x); then rank the methods under both canvases.
 # Hint: perturbation_curve(model, x, target, heat, top_from=blurred(x)[0], rest_from=x[0],
-# ends=...) is deletion with a blurred canvas; its ends are p(x) and p(blurred x).
+#   ends=...) is deletion with a blurred canvas; its AUC is np.trapezoid(curve, FRACTIONS).
+# Hint: start with x_i = x_photos[:1] and canvas = blurred(x_i)[0].
 x_i = x_photos[:1]
 canvas = blurred(x_i)[0]
 ends_blur = probabilities(model, torch.cat([x_i, canvas[None]]), cat_target)
@@ -1657,6 +1674,9 @@ canvas_table["rank (grey)"] = canvas_table["grey canvas"].rank().astype(int)
 canvas_table["rank (blurred)"] = canvas_table["blurred canvas"].rank().astype(int)
 print(canvas_table.round(3).to_string())
 assert (canvas_table["rank (grey)"] != canvas_table["rank (blurred)"]).any(), "ranks move"
+
+# %% slideshow={"slide_type": "fragment"}
+check("07.2", table=canvas_table, blur_auc=blur_auc, faithfulness=faithfulness)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # With a blurred canvas the removed pixels keep their local colour, so scattered deletions do
@@ -1676,8 +1696,13 @@ assert (canvas_table["rank (grey)"] != canvas_table["rank (blurred)"]).any(), "r
 # watermarked training images.
 
 # %% tags=["solution"] slideshow={"slide_type": "fragment"}
+# Hint: cascading means each level randomizes one more layer on top of those already
+#   randomized, from the classifier down; compare each level's maps with the trained ones.
 # Hint: randomized_copy(small_models["true labels"], names) and explain(..., SMALL_LAYER,
-# input_range=1.0) work on the small CNN as they do on Lite0; compare with rank_correlation.
+#   input_range=1.0) work on the small CNN as they do on Lite0; compare with rank_correlation,
+#   leaving out all-zero maps and counting them.
+# Hint: start with small_net = small_models["true labels"] and x_marked =
+#   x_train[marked_train].
 small_net = small_models["true labels"]
 x_marked = x_train[marked_train]
 small_levels = {"classifier": ["classifier"], "conv3": ["features.conv3"],
@@ -1701,6 +1726,9 @@ print(small_cascade.round(2).to_string())
 gb = small_cascade.loc["guided backprop"]
 assert gb["classifier"] > 0.5 > gb["conv1"], "GB survives a random classifier, not random convs"
 assert small_cascade.loc["Grad-CAM: all-zero maps", "classifier"] > 0, "CAMs that vanish"
+
+# %% slideshow={"slide_type": "fragment"}
+check("07.3", cascade=small_cascade, randomized=names, images=x_marked)
 
 # %% [markdown] tags=["solution"] slideshow={"slide_type": "fragment"}
 # With plain ReLUs the picture is the same: after the classifier is randomized, guided
