@@ -19,11 +19,10 @@
 # in the notebook on images where we *planted* the concept that decides one class, and a second
 # concept that is present as often but decides nothing, so that TCAV's answer can be checked.
 # TCAV is written from scratch and checked number for number against `captum.concept.TCAV`.
-# Feature visualisation, network dissection and LRP (the rest of issue 20) are planned for
-# this notebook; the references list their sources.
+# Feature visualisation, network dissection and layer-wise relevance propagation will join
+# TCAV in this notebook; the references already list their papers.
 #
-# **Run time:** about 25–80 s on a 2-core laptop CPU, depending on what else runs (no GPU and
-# no internet needed).
+# **Run time:** about 25 s on a 2-core laptop CPU (no GPU and no internet needed).
 #
 # ## Learning objectives
 #
